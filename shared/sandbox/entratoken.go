@@ -97,10 +97,14 @@ func (e *EntraServer) token(w http.ResponseWriter, r *http.Request) {
 // issue records a new access token for client and resource.
 func (t *Tenant) issue(client app, resource string) tokenResponse {
 	lifetime := t.opts.TokenLifetime
+	var roles []string
+	if client.graph && isGraphResource(resource) {
+		roles = []string{graphRole}
+	}
 	tok := t.tokens.issue(issuedToken{
 		clientID: client.clientID, objectID: client.objectID, resource: resource,
 		expires: time.Now().Add(lifetime),
-	})
+	}, roles)
 	secs := int(lifetime / time.Second)
 	return tokenResponse{TokenType: "Bearer", ExpiresIn: secs, ExtExpiresIn: secs, AccessToken: tok}
 }

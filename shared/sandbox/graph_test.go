@@ -208,3 +208,23 @@ func TestGraphUnknownRoute(t *testing.T) {
 		t.Errorf("unknown route = %d %s", r.status, r.body)
 	}
 }
+
+// Tokens are verified without server state, so a token one tenant issued
+// works at another in the same process (MSAL hands managed-identity tokens
+// across instances), until RevokeTokens.
+func TestTokensAcrossTenantsAndRevocation(t *testing.T) {
+	first := sandbox.NewForTest(t, sandbox.Options{})
+	second := sandbox.NewForTest(t, sandbox.Options{})
+	tok := graphToken(t, first)
+	url := assignmentURL(second.Seeds.Expired)
+	if r := do(t, second.HTTPClient(), "GET", url, tok, nil); r.status != 200 {
+		t.Fatalf("second tenant refused the first's token: %d %s", r.status, r.body)
+	}
+	second.Entra.RevokeTokens()
+	if r := do(t, second.HTTPClient(), "GET", url, tok, nil); r.status != 401 {
+		t.Errorf("after RevokeTokens GET = %d, want 401", r.status)
+	}
+	if r := do(t, second.HTTPClient(), "GET", url, graphToken(t, second), nil); r.status != 200 {
+		t.Errorf("a new token after RevokeTokens: GET = %d, want 200", r.status)
+	}
+}

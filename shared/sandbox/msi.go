@@ -107,3 +107,12 @@ func knownResource(resource string) bool {
 	}
 	return false
 }
+
+func isGraphResource(resource string) bool {
+	for _, c := range clouds {
+		if resource == c.graphResource() {
+			return true
+		}
+	}
+	return false
+}

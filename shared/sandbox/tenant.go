@@ -53,7 +53,7 @@ type Tenant struct {
 	ca     *authority
 	hosts  []string
 	dir    *directory
-	tokens *tokenStore
+	tokens *tokenIssuer
 
 	graphSecret    string
 	readerSecret   string
@@ -90,7 +90,7 @@ func Start(ctx context.Context, opts Options) (*Tenant, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	t := &Tenant{
-		opts: opts, logger: opts.Logger, tokens: newTokenStore(),
+		opts: opts, logger: opts.Logger, tokens: &tokenIssuer{},
 		hosts:        append(append([]string(nil), defaultHosts...), opts.ExtraHosts...),
 		graphSecret:  newClientSecret(),
 		readerSecret: newClientSecret(),

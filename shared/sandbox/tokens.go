@@ -1,14 +1,30 @@
 package sandbox
 
 import (
+	"errors"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
-// issuedToken is what the sandbox remembers about an access token it issued.
-// Access tokens are opaque random strings: clients must not parse tokens for
-// Graph or Key Vault, and opaque tokens keep RSA signing off the hot path.
+// Access tokens for Graph and Key Vault are JWTs shaped like Entra's v1
+// app-only tokens (aud, iss, appid, oid, tid, roles, exp), signed HS256 with a
+// key fixed in this source. They are verified without server-side state, as
+// real tokens are, so a token stays valid across sandbox instances in one
+// process. That matters because MSAL caches managed-identity tokens
+// process-wide: a test's new tenant may be handed a token a previous tenant
+// issued. The fixed key gates nothing real: only clients configured for the
+// sandbox can reach it, and it serves only emulated data.
+var accessTokenKey = []byte("reprocess-sandbox access tokens; not a secret")
+
+// tokenIssuer issues and checks access tokens. Safe for concurrent use.
+type tokenIssuer struct {
+	revokedBefore atomic.Int64 // unix nanoseconds; tokens issued earlier are refused
+}
+
+// issuedToken is what a valid access token grants.
 type issuedToken struct {
 	clientID string
 	objectID string
@@ -16,27 +32,32 @@ type issuedToken struct {
 	expires  time.Time
 }
 
-// tokenStore maps issued tokens to what they grant. Safe for concurrent use.
-type tokenStore struct {
-	mu     sync.Mutex
-	tokens map[string]issuedToken
+type accessClaims struct {
+	jwt.RegisteredClaims
+	AppID    string   `json:"appid"`
+	ObjectID string   `json:"oid"`
+	TenantID string   `json:"tid"`
+	Roles    []string `json:"roles,omitempty"`
+	IDType   string   `json:"idtyp"`
+	Version  string   `json:"ver"`
+	IssuedNS int64    `json:"xms_sandbox_iat_ns"`
 }
 
-func newTokenStore() *tokenStore { return &tokenStore{tokens: map[string]issuedToken{}} }
-
-func (s *tokenStore) issue(it issuedToken) string {
-	tok := "sbx." + randomToken(32)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.tokens) > 10000 {
-		now := time.Now()
-		for k, v := range s.tokens {
-			if now.After(v.expires) {
-				delete(s.tokens, k)
-			}
-		}
+func (s *tokenIssuer) issue(it issuedToken, roles []string) string {
+	now := time.Now()
+	claims := accessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Audience: jwt.ClaimStrings{it.resource}, Issuer: "https://sts.windows.net/" + TenantID + "/",
+			Subject: it.objectID, IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
+			ExpiresAt: jwt.NewNumericDate(it.expires), ID: randomToken(16),
+		},
+		AppID: it.clientID, ObjectID: it.objectID, TenantID: TenantID, Roles: roles,
+		IDType: "app", Version: "1.0", IssuedNS: now.UnixNano(),
 	}
-	s.tokens[tok] = it
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(accessTokenKey)
+	if err != nil {
+		panic(err) // HMAC signing does not fail
+	}
 	return tok
 }
 
@@ -51,30 +72,39 @@ const (
 )
 
 // check validates an Authorization header value against resource.
-func (s *tokenStore) check(authorization, resource string) (issuedToken, tokenCheck) {
-	scheme, tok, ok := strings.Cut(authorization, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+func (s *tokenIssuer) check(authorization, resource string) (issuedToken, tokenCheck) {
+	scheme, raw, ok := strings.Cut(authorization, " ")
+	raw = strings.TrimSpace(raw)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
 		return issuedToken{}, tokenMissing
 	}
-	s.mu.Lock()
-	it, found := s.tokens[strings.TrimSpace(tok)]
-	s.mu.Unlock()
+	if len(raw) > 8<<10 {
+		return issuedToken{}, tokenUnknown
+	}
+	var c accessClaims
+	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return accessTokenKey, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("https://sts.windows.net/"+TenantID+"/"),
+		jwt.WithExpirationRequired())
+	it := issuedToken{clientID: c.AppID, objectID: c.ObjectID}
+	if len(c.Audience) == 1 {
+		it.resource = c.Audience[0]
+	}
+	if c.ExpiresAt != nil {
+		it.expires = c.ExpiresAt.Time
+	}
 	switch {
-	case !found:
-		return it, tokenUnknown
-	case time.Now().After(it.expires):
+	case errors.Is(err, jwt.ErrTokenExpired):
 		return it, tokenExpired
+	case err != nil || c.IssuedNS < s.revokedBefore.Load():
+		return it, tokenUnknown
 	case !strings.EqualFold(it.resource, resource):
 		return it, tokenWrongAudience
 	}
 	return it, tokenOK
 }
 
-func (s *tokenStore) revokeAll() {
-	s.mu.Lock()
-	s.tokens = map[string]issuedToken{}
-	s.mu.Unlock()
-}
+// revokeAll refuses every token issued until now.
+func (s *tokenIssuer) revokeAll() { s.revokedBefore.Store(time.Now().UnixNano() + 1) }
 
 // resourceFromScope turns "<resource>/.default" into the resource. Only
 // client-credential scopes (ending in /.default) are accepted; the OpenID
