@@ -34,4 +34,3 @@ func (c *Client) Reprocess(ctx context.Context, id assignment.ID) (Result, error
 	}
 	return res, nil
 }
-

@@ -40,7 +40,7 @@ type Store struct {
 	now       func() time.Time
 
 	clientMu sync.Mutex
-	client     *azsecrets.Client
+	client   *azsecrets.Client
 
 	mu      sync.Mutex
 	entries map[entryKey]*entry
