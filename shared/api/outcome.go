@@ -92,6 +92,9 @@ func graphOutcome(ge *graph.Error) outcome {
 		}
 	case ge.Status == http.StatusServiceUnavailable || ge.Status == http.StatusGatewayTimeout:
 		o.status, o.code, o.message = http.StatusServiceUnavailable, "GraphUnavailable", "Graph is unavailable. Try again later."
+		if o.retryAfter == 0 {
+			o.retryAfter = dependencyRetryAfter
+		}
 	case ge.Status >= 500:
 		o.status, o.code, o.message = http.StatusBadGateway, "GraphError", "Graph failed to process the request."
 	default: // 400, 404 and the rest of 4xx: Graph's own words

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -24,9 +25,13 @@ var ErrUnavailable = errors.New("token endpoint unavailable")
 // AssertionFunc returns a signed assertion for client-assertion federation.
 type AssertionFunc func(ctx context.Context) (string, error)
 
+// tokenRetry keeps a failing token endpoint from eating the caller's
+// deadline: one quick retry, then the caller hears 503 and Retry-After.
+var tokenRetry = policy.RetryOptions{MaxRetries: 1, RetryDelay: 300 * time.Millisecond, MaxRetryDelay: time.Second}
+
 // clientOptions is what every credential shares: one transport, one cloud.
 func clientOptions(c config.Cloud, hc *http.Client) azcore.ClientOptions {
-	o := azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: c.AuthorityHost}}
+	o := azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: c.AuthorityHost}, Retry: tokenRetry}
 	if hc != nil {
 		o.Transport = hc
 	}

@@ -153,7 +153,8 @@ func (s *Store) azClient() (*azsecrets.Client, error) {
 	}
 	opts := &azsecrets.ClientOptions{}
 	opts.Transport = s.transport
-	opts.Retry.MaxRetries = 2
+	// One quick retry: a vault that keeps failing is answered with 503.
+	opts.Retry = policy.RetryOptions{MaxRetries: 1, RetryDelay: 300 * time.Millisecond, MaxRetryDelay: time.Second}
 	c, err := azsecrets.NewClient(s.vaultURL, s.cred, opts)
 	if err != nil {
 		return nil, fmt.Errorf("key vault client: %w", err)
