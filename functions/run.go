@@ -16,6 +16,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
 	"github.com/entra-tools/reprocess/shared/graph"
+	"github.com/entra-tools/reprocess/shared/sandbox"
 	"github.com/entra-tools/reprocess/shared/secrets"
 )
 
@@ -23,18 +24,36 @@ import (
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("handler", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sandbox := fs.Bool("sandbox", false, "serve against an embedded emulated tenant (no Azure account needed)")
+	useSandbox := fs.Bool("sandbox", false, "serve against an embedded emulated tenant (no Azure account needed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stdout, nil))
-	_ = sandbox
+
+	hc := &http.Client{Transport: newTransport()}
+	var tenant *sandbox.Tenant
+	if *useSandbox {
+		if name := realSetting(getenv); name != "" {
+			logger.Info("--sandbox ignored: real settings are present", "setting", name)
+		} else {
+			t, err := sandbox.Start(ctx, sandbox.Options{})
+			if err != nil {
+				return fmt.Errorf("start sandbox: %w", err)
+			}
+			defer t.Close()
+			tenant, hc = t, t.HTTPClient()
+			getenv = overlay(t.Env(), getenv)
+		}
+	}
 
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	core := newCore(cfg, &http.Client{Transport: newTransport()}, logger)
+	core := newCore(cfg, hc, logger)
+	if tenant != nil {
+		printSandboxGuide(stderr, tenant, cfg.Addr)
+	}
 
 	switch cfg.Runtime {
 	case config.Local:
