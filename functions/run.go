@@ -74,7 +74,15 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) http.Handl
 		BaseURL: cfg.Cloud.GraphBaseURL, Scope: cfg.Cloud.GraphScope(), Host: cfg.Cloud.GraphHost(),
 		Credential: credential.Graph(cfg, platform, store, hc), Transport: hc.Transport,
 	})
-	return api.New(api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout})
+	deps := api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout,
+		CallbackHosts:  cfg.CallbackAllowedHosts,
+		CallbackClient: &http.Client{Transport: hc.Transport, Timeout: 10 * time.Second},
+		OpenAPI:        api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
+	}
+	if cfg.Auth != nil {
+		deps.OpenAPI.Audience = cfg.Auth.Audience
+	}
+	return api.New(deps)
 }
 
 // newTransport is the one transport for Entra, Key Vault and Graph, so

@@ -16,6 +16,9 @@ import (
 type Graph interface {
 	Reprocess(ctx context.Context, id assignment.ID) (graph.Result, error)
 	Get(ctx context.Context, id assignment.ID) (graph.Assignment, error)
+	ReprocessMany(ctx context.Context, ids []assignment.ID) []graph.ItemResult
+	UserObjectID(ctx context.Context, user string) (string, error)
+	DeliveredAssignments(ctx context.Context, userObjectID, accessPackageID string) ([]assignment.ID, error)
 }
 
 // Deps are the handler's dependencies.
@@ -23,6 +26,9 @@ type Deps struct {
 	Graph          Graph
 	Logger         *slog.Logger
 	RequestTimeout time.Duration
+	CallbackHosts  []string     // host suffixes a callbackUrl may point to (CALLBACK_ALLOWED_HOSTS)
+	CallbackClient *http.Client // sends Logic Apps webhook callbacks; nil refuses callbackUrl
+	OpenAPI        OpenAPIOptions
 }
 
 // Body limits: a single-assignment call is tiny; a 1,000-id batch fits in 64 KiB.
@@ -68,7 +74,9 @@ func routes(d Deps) []Route {
 		{Method: http.MethodGet, Path: "/api/assignments/{id}", OperationID: "GetAssignmentStatus",
 			Summary: "Get an assignment's state", handler: assignmentStatus(d)},
 		{Method: http.MethodPost, Path: "/api/reprocess", OperationID: "SubmitReprocess",
-			Summary: "Reprocess the assignment named in the body", handler: limitBody(batchBody, reprocessByBody(d))},
+			Summary: "Reprocess the assignments named in the body", handler: limitBody(batchBody, reprocessByBody(d))},
+		{Method: http.MethodGet, Path: "/api/swagger.json", OperationID: "GetOpenApiDocument",
+			Summary: "Get this API's OpenAPI 2.0 document", handler: openAPIDocument(d)},
 	}
 }
 

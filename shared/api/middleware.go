@@ -18,6 +18,7 @@ type record struct {
 	graphRequestID string
 	code           string
 	err            error
+	attrs          []slog.Attr // more, e.g. a batch's counts
 }
 
 type recordKey struct{}
@@ -117,6 +118,7 @@ func logRequest(logger *slog.Logger, r *http.Request, rec *record, status int, d
 	if rec.err != nil {
 		attrs = append(attrs, slog.String("error", rec.err.Error()))
 	}
+	attrs = append(attrs, rec.attrs...)
 	logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
 

@@ -61,6 +61,9 @@ func outcomeOf(err error) outcome {
 		return outcome{status: http.StatusBadRequest, code: "InvalidAssignmentId", message: invalidIDMessage(err)}
 	case errors.As(err, &ge):
 		return graphOutcome(ge)
+	case errors.Is(err, graph.ErrNotAttempted):
+		return outcome{status: http.StatusGatewayTimeout, code: "NotAttempted",
+			message: "The deadline passed before this assignment was sent to Graph; it was not reprocessed. Send it again."}
 	case errors.Is(err, context.DeadlineExceeded):
 		return outcome{status: http.StatusGatewayTimeout, code: "GatewayTimeout",
 			message: "The request did not complete before its deadline; it may still take effect in Graph."}
@@ -112,4 +115,27 @@ func invalidIDMessage(err error) string {
 		detail = err.Error()
 	}
 	return "The assignment id must be a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e (" + detail + ")."
+}
+
+// itemResult is one position of a batch answer: what a single call for that
+// id would have answered, through the same mapping.
+type itemResult struct {
+	AssignmentID   string `json:"assignmentId"`
+	Status         int    `json:"status"`
+	Code           string `json:"code,omitempty"`
+	Message        string `json:"message,omitempty"`
+	GraphRequestID string `json:"graphRequestId,omitempty"`
+	RetryAfter     int    `json:"retryAfter,omitempty"` // seconds, where a single call sends Retry-After
+}
+
+func itemResultOf(id string, res graph.Result, err error) itemResult {
+	if err == nil {
+		return itemResult{AssignmentID: id, Status: http.StatusAccepted, GraphRequestID: res.RequestID}
+	}
+	o := outcomeOf(err)
+	r := itemResult{AssignmentID: id, Status: o.status, Code: o.code, Message: o.message, GraphRequestID: o.requestID}
+	if o.retryAfter > 0 {
+		r.RetryAfter, _ = strconv.Atoi(retryAfterSeconds(o.retryAfter))
+	}
+	return r
 }

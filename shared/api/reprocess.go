@@ -1,9 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -86,54 +83,6 @@ func assignmentStatus(d Deps) http.Handler {
 		}
 		writeJSON(w, status, assignmentState{Assignment: a, Final: status == http.StatusOK})
 	})
-}
-
-// singleRequest is {"assignmentId": "…"}.
-type singleRequest struct {
-	AssignmentID *string `json:"assignmentId"`
-}
-
-func reprocessByBody(d Deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req singleRequest
-		if err := decodeStrict(r, &req); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		if req.AssignmentID == nil {
-			writeError(w, r, badRequest("The body must be {\"assignmentId\": \"<GUID>\"}.", nil))
-			return
-		}
-		id, err := assignment.ParseID(*req.AssignmentID)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		reprocessOne(d, w, r, id)
-	})
-}
-
-// decodeStrict reads one JSON object with no unknown fields and nothing after it.
-func decodeStrict(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
-		return &Problem{Status: http.StatusUnsupportedMediaType, Code: "UnsupportedMediaType", Message: "Send the body as application/json."}
-	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return tooLarge(tooBig.Limit)
-		}
-		if errors.Is(err, io.EOF) {
-			return badRequest("The request body is empty; send a JSON object.", err)
-		}
-		return badRequest("The request body is not the JSON this route takes: "+err.Error()+".", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return badRequest("The request body has data after its JSON object.", err)
-	}
-	return nil
 }
 
 func badRequest(msg string, cause error) *Problem {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -29,14 +30,20 @@ func retryOptions() khttp.RetryHandlerOptions {
 }
 
 func retryFits(req *http.Request, resp *http.Response, attempt int, now time.Time) bool {
-	deadline, ok := req.Context().Deadline()
-	if !ok {
-		return true
-	}
 	wait := parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	if wait == 0 {
 		// The SDK's own back-off: base * 2^attempt plus up to 1 s of jitter.
 		wait = time.Duration(retryBase<<attempt)*time.Second + time.Second
+	}
+	return fitsBefore(req.Context(), wait, now)
+}
+
+// fitsBefore reports whether a retry after wait still leaves retryHeadroom
+// before ctx's deadline: the rule for single calls and batch items alike.
+func fitsBefore(ctx context.Context, wait time.Duration, now time.Time) bool {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return true
 	}
 	return now.Add(wait + retryHeadroom).Before(deadline)
 }

@@ -1,0 +1,122 @@
+package api
+
+// opDoc is what the OpenAPI document says of an operation beyond its route
+// table entry. Keys of openAPIOps are operation ids.
+type opDoc struct {
+	tag         string
+	description string
+	visibility  string         // x-ms-visibility: important, advanced, internal
+	anonymous   bool           // no function key or token (security: [])
+	pathParams  map[string]any // by name, for each {name} of the route
+	body        map[string]any // the body parameter, if any
+	answers     []answer
+}
+
+type answer struct {
+	status, description, schema string // schema: a definition name, "" for none
+	headers                         []string
+}
+
+var assignmentIDParam = map[string]any{
+	"name": "id", "in": "path", "required": true, "type": "string", "format": "uuid",
+	"description": "The access package assignment's id, a GUID (8-4-4-4-12 hex digits).",
+	"x-ms-summary": "Assignment ID", "x-ms-url-encoding": "single",
+}
+
+// The failures every Graph-backed operation can answer.
+var graphFailures = []answer{
+	{"400", "The id is not a GUID, or Graph refused the request (Graph's error passed through).", "Error", nil},
+	{"401", "No valid bearer token (only when AUTH_AUDIENCE is set).", "Error", nil},
+	{"403", "The token lacks the required app role (only when AUTH_AUDIENCE is set).", "Error", nil},
+	{"404", "Graph has no such assignment (Graph's error passed through).", "Error", nil},
+	{"429", "Graph is throttling; try again after Retry-After.", "Error", []string{"Retry-After", "X-Graph-Request-Id"}},
+	{"502", "Graph refused the function's own identity (GraphAccessDenied: a setup fault) or failed.", "Error", []string{"X-Graph-Request-Id"}},
+	{"503", "Graph, Key Vault or the token endpoint is unavailable; try again after Retry-After.", "Error", []string{"Retry-After"}},
+	{"504", "The request's deadline passed; a reprocess may still take effect.", "Error", nil},
+}
+
+var openAPIOps = map[string]opDoc{
+	"Ready": {
+		tag: "Operations", visibility: "internal", anonymous: true,
+		description: "Readiness probe: answers 200 at once and calls nothing.",
+		answers:     []answer{{"200", "Ready.", "Ready", nil}},
+	},
+	"ReprocessAssignment": {
+		tag: "Assignments", visibility: "important",
+		description: "Asks Graph to reprocess the assignment (POST .../assignments/{id}/reprocess). " +
+			"The 202's Location is the assignment's status, for the Logic Apps asynchronous pattern.",
+		pathParams: map[string]any{"id": assignmentIDParam},
+		answers: append([]answer{
+			{"202", "Graph accepted the reprocess.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+			{"405", "Wrong method.", "Error", []string{"Allow"}},
+			{"413", "The body is larger than 16 KiB (the route takes none).", "Error", nil},
+		}, graphFailures...),
+	},
+	"GetAssignmentStatus": {
+		tag: "Assignments", visibility: "advanced",
+		description: "Reads the assignment from Graph: 202 while Graph reports it delivering (poll again after Retry-After), " +
+			"200 with final=true for any other state.",
+		pathParams: map[string]any{"id": assignmentIDParam},
+		answers: append([]answer{
+			{"200", "The assignment's state is final (delivered, partiallyDelivered, expired, deliveryFailed).", "AssignmentState", []string{"X-Graph-Request-Id"}},
+			{"202", "Graph still reports the assignment delivering.", "AssignmentState", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+		}, graphFailures...),
+	},
+	"SubmitReprocess": {
+		tag: "Assignments", visibility: "important",
+		description: "Reprocesses the assignments the body names. One assignment: {\"assignmentId\"} or an " +
+			"entitlement-management custom-extension payload (Assignment.Id, or assignment.id) answers as the path route does. " +
+			"A batch {\"assignmentIds\"} of 1 to 1000, or a user's delivered assignments to an access package " +
+			"{\"userPrincipalName\"|\"userObjectId\", \"accessPackageId\"}, answers 200 with one result per id in input order, " +
+			"each with the status a single call would have had, and a summary. With \"callbackUrl\" (a Logic Apps HTTP Webhook " +
+			"action's @{listCallbackUrl()}) it answers 202 at once and POSTs that answer to the callback URL when done.",
+		body: map[string]any{
+			"name": "body", "in": "body", "required": true, "x-ms-summary": "Request",
+			"description": "One of the shapes of ReprocessRequest.",
+			"schema":      ref("ReprocessRequest"),
+		},
+		answers: append([]answer{
+			{"200", "A batch or user lookup: one result per id, in input order.", "BatchAnswer", nil},
+			{"202", "One assignment accepted by Graph (as the path route), or a callback subscription accepted.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+			{"405", "Wrong method.", "Error", []string{"Allow"}},
+			{"413", "The body is larger than 64 KiB.", "Error", nil},
+			{"415", "The body is not JSON.", "Error", nil},
+		}, graphFailures...),
+	},
+	"GetOpenApiDocument": {
+		tag: "Operations", visibility: "internal", anonymous: true,
+		description: "This document (OpenAPI 2.0), with host and scheme as the caller reached the API.",
+		answers:     []answer{{"200", "The OpenAPI 2.0 document.", "", nil}},
+	},
+}
+
+var answerHeaders = map[string]map[string]any{
+	"Location":           {"type": "string", "description": "Absolute URL of the assignment's status (GET)."},
+	"Retry-After":        {"type": "integer", "description": "Seconds to wait before polling or retrying."},
+	"X-Graph-Request-Id": {"type": "string", "description": "Graph's request-id, for Microsoft support."},
+	"Allow":              {"type": "string", "description": "The methods the route takes."},
+}
+
+func (d opDoc) responses() map[string]any {
+	out := map[string]any{}
+	for _, a := range d.answers {
+		r := map[string]any{"description": a.description}
+		if a.schema != "" {
+			r["schema"] = ref(a.schema)
+		} else {
+			r["schema"] = map[string]any{"type": "object"}
+		}
+		if len(a.headers) > 0 {
+			h := map[string]any{}
+			for _, name := range a.headers {
+				h[name] = answerHeaders[name]
+			}
+			r["headers"] = h
+		}
+		out[a.status] = r
+	}
+	out["default"] = map[string]any{"description": "An error, in Graph's shape.", "schema": ref("Error")}
+	return out
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/definitions/" + name} }
