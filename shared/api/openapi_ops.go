@@ -14,12 +14,12 @@ type opDoc struct {
 
 type answer struct {
 	status, description, schema string // schema: a definition name, "" for none
-	headers                         []string
+	headers                     []string
 }
 
 var assignmentIDParam = map[string]any{
 	"name": "id", "in": "path", "required": true, "type": "string", "format": "uuid",
-	"description": "The access package assignment's id, a GUID (8-4-4-4-12 hex digits).",
+	"description":  "The access package assignment's id, a GUID (8-4-4-4-12 hex digits).",
 	"x-ms-summary": "Assignment ID", "x-ms-url-encoding": "single",
 }
 
