@@ -26,7 +26,7 @@ const (
 // The request is built on the SDK's request information and sent through
 // its adapter without importing the SDK's users package (a large compile for
 // one URL). The URI template's simple expansion percent-encodes every
-// reserved character of the name ('@', '\”, '#', '/', '?'), so a name can
+// reserved character of the name (@ ' # / ?), so a name can
 // only ever be one path segment.
 func (c *Client) UserObjectID(ctx context.Context, user string) (string, error) {
 	_, adapter, err := c.builder()
