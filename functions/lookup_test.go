@@ -108,7 +108,9 @@ func TestLookupCannotWidenTheFilter(t *testing.T) {
 			if n := s.tenant.Count(sandbox.Graph); n != tc.wantGraph {
 				t.Errorf("Graph requests = %d, want %d", n, tc.wantGraph)
 			}
-			if n := s.tenant.CountFunc(func(r sandbox.Request) bool { return r.Service == sandbox.Graph && strings.HasSuffix(r.Path, "/reprocess") }); n != 0 {
+			if n := s.tenant.CountFunc(func(r sandbox.Request) bool {
+				return r.Service == sandbox.Graph && strings.HasSuffix(r.Path, "/reprocess")
+			}); n != 0 {
 				t.Errorf("reprocess requests = %d, want 0", n)
 			}
 		})
