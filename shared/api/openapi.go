@@ -203,8 +203,6 @@ func PowerPlatformConnector() (definition, properties []byte, err error) {
 			},
 		}},
 		"iconBrandColor": "#0078D4",
-		"publisher":      "The function app's owner",
-		"stackOwner":     "The function app's owner",
 	}}
 	if properties, err = json.MarshalIndent(props, "", "  "); err != nil {
 		return nil, nil, err

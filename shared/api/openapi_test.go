@@ -1,0 +1,245 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite infra/power-platform from the route table")
+
+const connectorDir = "../../infra/power-platform"
+
+func testHandler() http.Handler {
+	return New(Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RequestTimeout: 5 * time.Second,
+		OpenAPI: OpenAPIOptions{TenantID: "5f2b7d9c-3e41-4a8b-9c6d-1e2f3a4b5c6d", AuthorityHost: "https://login.microsoftonline.com/", Audience: "api://reprocess"}})
+}
+
+func servedDocument(tb testing.TB, h http.Handler, header http.Header) (map[string]any, []byte) {
+	tb.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/api/swagger.json", nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		tb.Fatalf("GET /api/swagger.json = %d %s", w.Code, w.Body)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		tb.Fatal(err)
+	}
+	return doc, w.Body.Bytes()
+}
+
+func TestOpenAPIDocumentsEveryRouteAndNothingElse(t *testing.T) {
+	doc, _ := servedDocument(t, testHandler(), nil)
+	documented := map[string]bool{}
+	for p, item := range obj(doc["paths"]) {
+		for method := range obj(item) {
+			documented[strings.ToUpper(method)+" "+p] = true
+		}
+	}
+	served := map[string]bool{}
+	for _, rt := range Routes() {
+		key := rt.Method + " " + swaggerPath(rt.Path)
+		served[key] = true
+		if !documented[key] {
+			t.Errorf("served route %s is not documented", key)
+		}
+		if _, ok := openAPIOps[rt.OperationID]; !ok {
+			t.Errorf("route %s (%s) has no openAPIOps entry", key, rt.OperationID)
+		}
+	}
+	for key := range documented {
+		if !served[key] {
+			t.Errorf("documented %s is not served", key)
+		}
+	}
+	ids := map[string]bool{}
+	for _, rt := range Routes() {
+		ids[rt.OperationID] = true
+	}
+	for id := range openAPIOps {
+		if !ids[id] {
+			t.Errorf("openAPIOps documents %s, which no route has", id)
+		}
+	}
+}
+
+// TestDocumentedRoutesAreServed sends each documented operation to the
+// handler: none may meet the router's 404 or 405. Values are chosen so no
+// dependency is called.
+func TestDocumentedRoutesAreServed(t *testing.T) {
+	h := testHandler()
+	doc, _ := servedDocument(t, h, nil)
+	for p, item := range obj(doc["paths"]) {
+		for method := range obj(item) {
+			target := placeholder.ReplaceAllString(p, "not-a-guid")
+			t.Run(method+" "+p, func(t *testing.T) {
+				req := httptest.NewRequest(strings.ToUpper(method), target, strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				var e errorBody
+				json.Unmarshal(w.Body.Bytes(), &e)
+				if w.Code == http.StatusMethodNotAllowed || e.Error.Code == "NotFound" {
+					t.Errorf("%s %s = %d %s: the documented operation is not served", method, target, w.Code, e.Error.Code)
+				}
+			})
+		}
+	}
+}
+
+func TestOpenAPIIsValidSwagger2(t *testing.T) {
+	served, _ := servedDocument(t, testHandler(), nil)
+	def, _, err := PowerPlatformConnector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var connector map[string]any
+	if err := json.Unmarshal(def, &connector); err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string]map[string]any{"served": served, "connector": connector} {
+		for _, p := range checkSwagger2(doc) {
+			t.Errorf("%s document: %s", name, p)
+		}
+	}
+	// The checker must catch what it claims to.
+	broken, _ := servedDocument(t, testHandler(), nil)
+	obj(obj(obj(broken["paths"])["/api/reprocess"])["post"])["operationId"] = "Ready"
+	obj(broken["definitions"])["BatchAnswer"] = map[string]any{"$ref": "#/definitions/Nothing"}
+	if got := checkSwagger2(broken); len(got) != 2 {
+		t.Errorf("checkSwagger2 on a broken document = %q, want a duplicate operationId and an unresolved $ref", got)
+	}
+}
+
+func TestServedOpenAPIFollowsTheCaller(t *testing.T) {
+	doc, raw := servedDocument(t, testHandler(), http.Header{
+		"X-Forwarded-Host": {"reprocess-prod.azurewebsites.net"}, "X-Forwarded-Proto": {"https"},
+	})
+	if doc["host"] != "reprocess-prod.azurewebsites.net" || doc["basePath"] != "/" || strings.Join(toStrings(doc["schemes"]), ",") != "https" {
+		t.Errorf("host %v, basePath %v, schemes %v; want the forwarded host over https", doc["host"], doc["basePath"], doc["schemes"])
+	}
+	if len(raw) >= 1<<20 {
+		t.Errorf("document is %d bytes; Power Platform takes under 1 MB", len(raw))
+	}
+	// Power Platform uses the first security definition: the function key.
+	secDefs := string(raw[bytes.Index(raw, []byte(`"securityDefinitions"`)):])
+	if strings.Index(secDefs, `"api_key"`) > strings.Index(secDefs, `"oauth2_entra"`) {
+		t.Errorf("the function key is not the first security definition")
+	}
+	entra := obj(obj(doc["securityDefinitions"])["oauth2_entra"])
+	if entra["flow"] != "application" || entra["tokenUrl"] != "https://login.microsoftonline.com/5f2b7d9c-3e41-4a8b-9c6d-1e2f3a4b5c6d/oauth2/v2.0/token" {
+		t.Errorf("oauth2_entra = %v, want the application flow with the tenant's token URL", entra)
+	}
+	if _, ok := obj(obj(doc["paths"])["/api/swagger.json"])["get"].(map[string]any)["security"]; !ok {
+		t.Errorf("the OpenAPI document's own operation must be anonymous (security: [])")
+	}
+
+	withoutAuth := New(Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RequestTimeout: time.Second})
+	doc, _ = servedDocument(t, withoutAuth, nil)
+	if _, ok := obj(doc["securityDefinitions"])["oauth2_entra"]; ok || doc["host"] != "example.com" || toStrings(doc["schemes"])[0] != "http" {
+		t.Errorf("without AUTH_AUDIENCE: securityDefinitions %v host %v schemes %v", doc["securityDefinitions"], doc["host"], doc["schemes"])
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, s := range v.([]any) {
+		out = append(out, s.(string))
+	}
+	return out
+}
+
+// TestPowerPlatformConnectorIsCurrent fails when the checked-in connector
+// files are not what the route table generates. Rewrite them with
+//
+//	go test ./shared/api -run TestPowerPlatformConnectorIsCurrent -update
+func TestPowerPlatformConnectorIsCurrent(t *testing.T) {
+	def, props, err := PowerPlatformConnector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]byte{"apiDefinition.swagger.json": def, "apiProperties.json": props} {
+		path := filepath.Join(connectorDir, name)
+		if *update {
+			if err := os.WriteFile(path, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s is stale (%v); rewrite it: go test ./shared/api -run TestPowerPlatformConnectorIsCurrent -update", path, err)
+		}
+	}
+}
+
+// TestSwaggerCLIValidates checks both documents with swagger-cli (the
+// swagger-parser validator), installed once with npm into the user cache.
+// It is skipped without npm or with -short; the Go check above still runs.
+func TestSwaggerCLIValidates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: swagger-cli not run")
+	}
+	bin := swaggerCLI(t)
+	served, _ := servedDocument(t, testHandler(), nil)
+	def, _, err := PowerPlatformConnector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	servedJSON, _ := json.Marshal(served)
+	for name, doc := range map[string][]byte{"served.json": servedJSON, "apiDefinition.swagger.json": def} {
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, doc, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		out, err := exec.CommandContext(ctx, bin, "validate", path).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Errorf("swagger-cli validate %s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+func swaggerCLI(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("SWAGGER_CLI"); bin != "" {
+		return bin
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Skip("npm is not installed: swagger-cli not run (the Go Swagger 2.0 check still runs)")
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Skipf("no user cache directory for swagger-cli: %v", err)
+	}
+	dir := filepath.Join(cache, "entra-reprocess-test", "swagger-cli-4")
+	bin := filepath.Join(dir, "node_modules", ".bin", "swagger-cli")
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--silent", "@apidevtools/swagger-cli@4").CombinedOutput()
+	if err != nil {
+		t.Skipf("npm install @apidevtools/swagger-cli failed (offline?): %v\n%s", err, out)
+	}
+	return bin
+}
