@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/invocation"
 )
 
 // The Logic Apps HTTP Webhook action: its subscribe call carries
@@ -81,6 +83,8 @@ func subscribe(d Deps, w http.ResponseWriter, r *http.Request, sub submission, w
 	writeJSON(w, http.StatusAccepted, body)
 
 	bg := context.WithoutCancel(r.Context())
+	info, _ := invocation.FromContext(r.Context())
+	invocationID := invocationID(r, info)
 	go func() {
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.WithValue(bg, recordKey{}, &record{route: rec.route}), requestTimeout(d))
@@ -88,7 +92,7 @@ func subscribe(d Deps, w http.ResponseWriter, r *http.Request, sub submission, w
 		res := &bufferedResponse{header: http.Header{}}
 		work(res, r.Clone(ctx))
 		status, err := deliverCallback(bg, d.CallbackClient, sub.callback, res)
-		attrs := []slog.Attr{slog.String("route", rec.route), slog.Int("status", res.status),
+		attrs := []slog.Attr{slog.String("invocationId", invocationID), slog.String("route", rec.route), slog.Int("status", res.status),
 			slog.String("callbackHost", sub.callback.Hostname()), slog.Int("callbackStatus", status),
 			slog.Int64("durationMs", time.Since(start).Milliseconds())}
 		level := slog.LevelInfo
