@@ -76,6 +76,7 @@ func indexOf(list []string, s string) int {
 }
 
 func TestBatchOfAThousand(t *testing.T) {
+	t.Parallel() // it mostly waits: Retry-After, latency, polling
 	s := newStack(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered}, nil)
 	m := newMixedBatch(t, s.tenant, 40, 30, 20, 25)
 	if len(m.body) > 64<<10 {
@@ -122,6 +123,7 @@ func TestBatchOfAThousand(t *testing.T) {
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func TestBatchCutShortByTheDeadline(t *testing.T) {
+	t.Parallel() // it mostly waits: Retry-After, latency, polling
 	s := newStack(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered}, map[string]string{"REQUEST_TIMEOUT": "2s"})
 	m := newMixedBatch(t, s.tenant, 0, 0, 0, 0)
 	// Warm the credentials so the deadline is spent on Graph alone.
@@ -179,4 +181,43 @@ func BenchmarkBatchOfAThousand(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(s.tenant.Count(sandbox.Graph))/float64(b.N), "graph-requests/op")
+}
+
+func TestBatchFaults(t *testing.T) {
+	t.Parallel() // it mostly waits: Retry-After, latency, polling
+	tests := []struct {
+		name       string
+		setup      func(s *stack)
+		wantStatus int
+		wantCode   string
+		wantGraph  func(chunks int) int // $batch requests for a batch of chunks
+	}{
+		{"envelope throttled once: the SDK retries it", func(s *stack) { s.tenant.Graph.FailBatch(http.StatusTooManyRequests, 1, time.Second) },
+			http.StatusAccepted, "", func(n int) int { return n + 1 }},
+		{"envelope refused: learnt from the first batch", func(s *stack) { s.tenant.Graph.FailBatch(http.StatusBadRequest, 1, sandbox.NoRetryAfter) },
+			http.StatusBadRequest, "BadRequest", func(int) int { return 1 }},
+		{"no permission: Graph refuses each item", func(s *stack) { s.tenant.Graph.SetPermission(false) },
+			http.StatusBadGateway, "GraphAccessDenied", func(n int) int { return n }},
+		{"key vault down: nothing reaches Graph", func(s *stack) { s.tenant.KeyVault.SetDown(true) },
+			http.StatusServiceUnavailable, "KeyVaultUnavailable", func(int) int { return 0 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered}, nil)
+			var ids []string
+			for i := 0; i < 45; i++ {
+				ids = append(ids, s.tenant.AddAssignment(sandbox.Assignment{}))
+			}
+			tc.setup(s)
+			a := readBatch(t, s.do(t, http.MethodPost, "/api/reprocess", `{"assignmentIds":["`+strings.Join(ids, `","`)+`"]}`))
+			for i, r := range a.Results {
+				if r.AssignmentID != ids[i] || r.Status != tc.wantStatus || r.Code != tc.wantCode {
+					t.Fatalf("results[%d] = %+v, want %s %d %q", i, r, ids[i], tc.wantStatus, tc.wantCode)
+				}
+			}
+			if got, want := s.batchEnvelopes(), tc.wantGraph(3); got != want {
+				t.Errorf("$batch requests = %d, want %d", got, want)
+			}
+		})
+	}
 }

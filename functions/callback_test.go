@@ -93,6 +93,7 @@ func (s *stack) waitForLog(tb testing.TB, substr string) string {
 }
 
 func TestWebhookCallback(t *testing.T) {
+	t.Parallel() // it mostly waits: Retry-After, latency, polling
 	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered, ExtraHosts: []string{"*.westeurope.logic.azure.com"}})
 	la := newLogicApp(t, tenant)
 	s := newStackWith(t, tenant, nil)

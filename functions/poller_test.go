@@ -60,6 +60,7 @@ func (p *logicAppsPoller) run(tb testing.TB, first *http.Response) *http.Respons
 }
 
 func TestLogicAppsAsyncPattern(t *testing.T) {
+	t.Parallel() // it mostly waits: Retry-After, latency, polling
 	const delivering = time.Second
 	s := newStack(t, sandbox.Options{DeliveringFor: delivering}, nil)
 	srv := httptest.NewServer(s.handler)
