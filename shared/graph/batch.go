@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
+	khttp "github.com/microsoft/kiota-http-go"
 	msgraphgocore "github.com/microsoftgraph/msgraph-sdk-go-core"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
@@ -78,7 +80,12 @@ func (c *Client) reprocessBatch(ctx context.Context, ids []assignment.ID) ([]ite
 		envelope, body, err = readResponse(resp.(*http.Response))
 		return nil, err
 	})
-	ri.AddRequestOptions([]abs.RequestOption{handler})
+	// No SDK retry for the envelope: its retry handler resends the same
+	// body reader, which the transport may still be reading (and, after the
+	// compression handler, no longer gzips: microsoft/kiota-http-go#183).
+	// ReprocessMany retries a throttled envelope as a new request instead.
+	noRetry := &khttp.RetryHandlerOptions{ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return false }}
+	ri.AddRequestOptions([]abs.RequestOption{handler, noRetry})
 	if err := adapter.SendNoContent(ctx, ri, nil); err != nil {
 		return nil, fmt.Errorf("graph batch of %d: %w", len(ids), err)
 	}

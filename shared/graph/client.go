@@ -57,15 +57,12 @@ func (c *Client) builder() (*identitygovernance.EntitlementManagementAssignments
 	}
 	options := msgraphgocore.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion}
 	// The middleware order is ours: the SDK's default list comes from a map
-	// and changes order from one client to the next. Compression goes
-	// before retry, as the Graph SDK design requires: after it, a retried
-	// POST ($batch) would go out uncompressed under Content-Encoding: gzip
-	// (microsoft/kiota-http-go#183).
+	// and changes order from one client to the next.
 	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(c.opts.Transport,
 		msgraphgocore.NewGraphTelemetryHandler(&options),
-		khttp.NewCompressionHandler(),
 		khttp.NewRetryHandlerWithOptions(retryOptions()),
 		khttp.NewRedirectHandler(),
+		khttp.NewCompressionHandler(),
 		khttp.NewParametersNameDecodingHandler(),
 		khttp.NewUserAgentHandler(),
 	)}

@@ -26,11 +26,12 @@ type ItemResult struct {
 
 // ReprocessMany reprocesses ids (which should be distinct) through JSON
 // batching: MaxBatch per $batch, at most batchesInFlight at once. Items Graph
-// throttles (429) or finds unavailable (503, 504) are retried in a later
-// batch after their Retry-After, at most maxRetries times and only while the
-// wait leaves retryHeadroom before ctx's deadline, the same rule the SDK's
-// retry handler follows for a single call. Every id gets a result, in the
-// order given; ids never sent before the deadline get ErrNotAttempted.
+// throttles (429) or finds unavailable (503, 504), one by one or as a whole
+// $batch, are retried in a later batch after their Retry-After, at most
+// maxRetries times and only while the wait leaves retryHeadroom before ctx's
+// deadline, the same rule the SDK's retry handler follows for a single call.
+// Every id gets a result, in the order given; ids never sent before the
+// deadline get ErrNotAttempted.
 func (c *Client) ReprocessMany(ctx context.Context, ids []assignment.ID) []ItemResult {
 	out := make([]ItemResult, len(ids))
 	for i, id := range ids {
@@ -96,8 +97,9 @@ func (s *scheduler) wave(ctx context.Context, pending []int, first bool) ([]int,
 	return s.retry, s.readyAt
 }
 
-// send sends one batch and records its items' answers. It returns the
-// envelope's error, which every item of the batch also gets.
+// send sends one batch and records its items' answers. An envelope that
+// Graph throttles gives each item its answer (to be retried like one);
+// any other envelope error is returned, and every item of the batch gets it.
 func (s *scheduler) send(ctx context.Context, items []int) error {
 	if ctx.Err() != nil {
 		return nil // not sent: the items keep ErrNotAttempted
@@ -107,11 +109,16 @@ func (s *scheduler) send(ctx context.Context, items []int) error {
 		ids[k] = s.out[i].ID
 	}
 	answers, err := s.c.reprocessBatch(ctx, ids)
+	var fatal error
 	if err != nil {
-		for _, i := range items {
-			s.out[i].Err = err
+		answers = make([]itemAnswer, len(items))
+		for k := range answers {
+			answers[k].err = err
 		}
-		return err
+		var ge *Error
+		if !errors.As(err, &ge) || !retriable(ge.Status) {
+			fatal = err
+		}
 	}
 	now := time.Now()
 	for k, i := range items {
@@ -127,19 +134,18 @@ func (s *scheduler) send(ctx context.Context, items []int) error {
 			s.mu.Unlock()
 		}
 	}
-	return nil
+	return fatal
+}
+
+func retriable(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
 // itemRetryWait says whether an item's answer is worth another try, and
 // after how long: Graph's Retry-After, else the SDK's exponential back-off.
 func itemRetryWait(ctx context.Context, err error, answers int, now time.Time) (time.Duration, bool) {
 	var ge *Error
-	if !errors.As(err, &ge) || answers > maxRetries {
-		return 0, false
-	}
-	switch ge.Status {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-	default:
+	if !errors.As(err, &ge) || answers > maxRetries || !retriable(ge.Status) {
 		return 0, false
 	}
 	wait := ge.RetryAfter
