@@ -7,4 +7,11 @@
 // The routes and outcomes are the product contract (SPEC.md); the Logic Apps
 // asynchronous pattern that the 202's Location and Retry-After serve is
 // https://learn.microsoft.com/azure/logic-apps/logic-apps-create-api-app#async-pattern
+//
+// POST /api/reprocess tells its body's shape by its keys (submit.go): one
+// id, a batch, a user's delivered assignments, or an entitlement-management
+// custom-extension payload; with a callbackUrl it serves a Logic Apps HTTP
+// Webhook action (callback.go). GET /api/swagger.json is the OpenAPI 2.0
+// document generated from the same route table (openapi.go), which Power
+// Automate and Logic Apps custom connectors import.
 package api

@@ -10,6 +10,14 @@
 // outlive it, the throttled answer is returned to the caller with its
 // Retry-After instead.
 //
+// ReprocessMany sends many reprocess calls through JSON batching (20 per
+// $batch, a few batches at once) and retries throttled items in later
+// batches under the same deadline rule; UserObjectID and
+// DeliveredAssignments find a user's delivered assignments to an access
+// package with an escaped $filter.
+//
 // https://learn.microsoft.com/graph/api/accesspackageassignment-reprocess
 // https://learn.microsoft.com/graph/api/accesspackageassignment-get
+// https://learn.microsoft.com/graph/json-batching
+// https://learn.microsoft.com/graph/api/entitlementmanagement-list-assignments
 package graph
