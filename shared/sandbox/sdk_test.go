@@ -39,6 +39,15 @@ func vaultClient(tb testing.TB, tenant *sandbox.Tenant, cred azcore.TokenCredent
 	return kv
 }
 
+func vaultClientAt(tb testing.TB, tenant *sandbox.Tenant, vaultURL string, cred azcore.TokenCredential, opts azcore.ClientOptions) *azsecrets.Client {
+	tb.Helper()
+	kv, err := azsecrets.NewClient(vaultURL, cred, &azsecrets.ClientOptions{ClientOptions: opts})
+	if err != nil {
+		tb.Fatalf("azsecrets.NewClient: %v", err)
+	}
+	return kv
+}
+
 func ctx(tb testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	tb.Cleanup(cancel)
