@@ -50,6 +50,7 @@ func postBatch(tb testing.TB, tenant *sandbox.Tenant, token string, items []map[
 }
 
 func TestBatch(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
 	tok := graphToken(t, tenant)
 	s := tenant.Seeds
@@ -102,6 +103,7 @@ func TestBatch(t *testing.T) {
 }
 
 func TestBatchLimits(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok := graphToken(t, tenant)
 	many := func(n int) []map[string]any {
@@ -142,6 +144,7 @@ func TestBatchLimits(t *testing.T) {
 }
 
 func TestBatchAuthAndPermission(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	items := []map[string]any{reprocessItem("1", tenant.Seeds.Delivered[0])}
 	if r, _ := postBatch(t, tenant, "", items, true); r.status != 401 {

@@ -18,6 +18,7 @@ import (
 // the JWKS URL, RS256 only, exact issuer and audience) accepts the default
 // caller token and refuses each malformed or hostile one.
 func TestMintCallerToken(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	r := do(t, tenant.HTTPClient(), "GET", tenant.JWKSURL(), "", nil)
 	if r.status != 200 {

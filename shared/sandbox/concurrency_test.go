@@ -12,6 +12,7 @@ import (
 // Many goroutines reprocessing, reading, failing and resetting at once; run
 // under -race this checks that the tenant's state is guarded.
 func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
 	tok := graphToken(t, tenant)
 	var ids []string
@@ -57,6 +58,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestMount(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{ExtraHosts: []string{"*.example.test"}})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("sts")) })
 	if err := tenant.Mount("sts.amazonaws.com", "aws-sts", h); err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestInstanceDiscoveryAndMetadata(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	hc := tenant.HTTPClient()
 	for _, host := range []string{"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"} {
@@ -53,6 +54,7 @@ func TestInstanceDiscoveryAndMetadata(t *testing.T) {
 }
 
 func TestTokenEndpointErrors(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	secret, _ := tenant.SecretValue(sandbox.GraphSecretName)
 	good := url.Values{"grant_type": {"client_credentials"}, "client_id": {sandbox.GraphAppClientID},
@@ -114,6 +116,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 
 // The national clouds work end to end with the SDK's own cloud settings.
 func TestNationalCloudKeyVault(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	for _, tc := range []struct {
 		name  string

@@ -31,6 +31,7 @@ func list(tb testing.TB, tenant *sandbox.Tenant, token string, query url.Values)
 }
 
 func TestListAssignmentsFilter(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok := graphToken(t, tenant)
 	s := tenant.Seeds
@@ -91,6 +92,7 @@ func TestListAssignmentsFilter(t *testing.T) {
 }
 
 func TestListAssignmentsExpandAndPaging(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok := graphToken(t, tenant)
 	for range 1000 {
@@ -128,6 +130,7 @@ func TestListAssignmentsExpandAndPaging(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok := graphToken(t, tenant)
 	u := tenant.Seeds.QuotedUser

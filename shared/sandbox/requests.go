@@ -26,7 +26,7 @@ type Request struct {
 	Service Service
 	Method  string
 	Host    string // without port
-	Path    string
+	Path    string // for Proxy: the CONNECT target, host:port
 	Query   string // raw query with credential-like parameters removed
 	Status  int
 	Client  string // client id: of the bearer token, or the one asking for a token

@@ -55,6 +55,7 @@ func ctx(tb testing.TB) context.Context {
 }
 
 func TestClientSecretCredentialReadsKeyVault(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	kv := vaultClient(t, tenant, readerCredential(t, tenant))
 	for range 3 {
@@ -87,6 +88,7 @@ func TestClientSecretCredentialReadsKeyVault(t *testing.T) {
 }
 
 func TestGetSecretUnknownIs404(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	kv := vaultClient(t, tenant, readerCredential(t, tenant))
 	_, err := kv.GetSecret(ctx(t), "no-such-secret", "", nil)
@@ -97,6 +99,7 @@ func TestGetSecretUnknownIs404(t *testing.T) {
 }
 
 func TestGetSecretVersions(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	v1 := tenant.SetSecret("thing", "one")
 	tenant.SetSecret("thing", "two")
