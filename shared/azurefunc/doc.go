@@ -12,16 +12,18 @@
 //     to us with YARP, replacing Host with 127.0.0.1:port and adding
 //     X-Forwarded-For/-Proto/-Host and x-ms-invocation-id. This is the mode of
 //     current hosts on Flex Consumption and the one the docs describe now.
-//   - Forwarded (enableForwardingHttpRequest): older hosts ignore the proxy flag
-//     but still copy the caller's request (original Host, all headers) to the
-//     same path. Setting both flags means every host that knows either one sends
-//     the raw request.
-//   - JSON invocation (no flag, or a host that knows neither): the host POSTs
-//     {"Data":…,"Metadata":…} to /{FunctionName} and expects HTTP 200 with
+//   - Forwarded (enableForwardingHttpRequest): hosts that ignore the proxy flag
+//     still copy the caller's request (original Host, all headers) to the same
+//     path. The proxy flag dates from 2025 and, per its pull request, was not
+//     back-ported to the in-process host of Core Tools and non-Flex plans;
+//     setting both flags means every host that knows either one sends the raw
+//     request.
+//   - JSON invocation: the host POSTs {"Data":…,"Metadata":…} to
+//     /{FunctionName} and expects HTTP 200 with
 //     {"Outputs":{"res":{statusCode,headers,body}},"Logs":[…],"ReturnValue":null}.
-//     Queue triggers only ever arrive this way. The proxy flag was added in 2025
-//     and, per its pull request, was not back-ported to the in-process host used
-//     by Core Tools and non-Flex plans, so an HTTP function may arrive this way too.
+//     Queue triggers only ever arrive this way; HTTP functions do on a host
+//     that honours neither flag, or once a function has a binding beyond
+//     req and res, so the edge serves them this way too.
 //
 // Proxied and forwarded requests go to the core unchanged, so status, headers
 // and body pass straight back. A JSON invocation is turned back into the
@@ -56,15 +58,22 @@
 // outcome is also written to the process log.
 //
 // host.json sets extensions.queues.messageEncoding to "none". With the default
-// "base64" the queue extension refuses every message that is not base64 (it
-// goes straight to the poison queue), and the producers this project expects
-// (the Azure CLI, Logic Apps' "Put a message on a queue", Storage Explorer with
-// its base64 box unticked, the Go and .NET v12 SDKs) write plain text. With
-// "none" plain JSON and bare ids work as written, and this edge still accepts a
-// base64 message (from a producer that encodes, such as another function's queue
-// output binding): when a message is neither a JSON object nor an id, it is
-// decoded as base64 and used if that yields one. visibilityTimeout spaces the
-// retries out so a throttled Graph has time to recover.
+// "base64" the queue extension moves every message that is not base64 straight
+// to the poison queue, unprocessed (Azure/azure-sdk-for-net#18326), yet
+// today's Azure SDK queue clients send text as is by default, and so does Event
+// Grid's queue destination. With "none" plain JSON and bare ids work as written,
+// and this edge still accepts a base64 message (from an older SDK, or another
+// function's queue output binding): when a message is neither a JSON object nor
+// an id, it is decoded as base64 and used if that yields one. visibilityTimeout
+// spaces the retries out so a throttled Graph has time to recover.
+//
+// # Timeouts
+//
+// functionTimeout is 3 minutes: well above the core's whole-request deadline
+// (REQUEST_TIMEOUT, 25 s), so the core answers 504 itself long before the host
+// gives up, and below the 230 s the front end allows an HTTP function. When
+// the host's timeout does fire it restarts the handler process, losing every
+// invocation in flight, so it must stay a last resort.
 //
 // # Logs and secrets
 //
@@ -74,4 +83,9 @@
 // edge never logs the query, headers, Metadata or bodies; caller-supplied values
 // that are logged (path, method, assignment id) are truncated, and slog's JSON
 // handler and %q escape them.
+//
+// Use, in the custom-handler branch of main, before any slow initialisation:
+//
+//	h := azurefunc.NewHandler(core, logger)
+//	err := azurefunc.Serve(ctx, os.Getenv("FUNCTIONS_CUSTOMHANDLER_PORT"), h, logger)
 package azurefunc

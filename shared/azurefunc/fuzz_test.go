@@ -186,3 +186,63 @@ func TestWellFormedOracle(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHTTPTriggerFields builds structurally valid payloads from arbitrary
+// field values, so the fuzzer spends its time on the checks of each field
+// rather than on JSON syntax.
+func FuzzHTTPTriggerFields(f *testing.F) {
+	f.Add("https://reprocess-func.azurewebsites.net/api/assignments/"+testID+"/reprocess?code=x", "POST", "Content-Type", "application/json", `{"a":1}`, false)
+	f.Add("http://localhost:7071/api/webhooks/github", "POST", "content-type", "application/octet-stream", "eyJhIjoxfQ==", false)
+	f.Add("https://h/api/swagger.json", "GET", "Accept", "*/*", "", true)
+	f.Add("https://[::1]:8443/api/%2F?a=%zz", "PATCH", "X-A", "\tv\t", "x", false)
+	f.Fuzz(func(t *testing.T, rawURL, method, headerName, headerValue, body string, reqAsString bool) {
+		req := map[string]any{
+			"Url": rawURL, "Method": method,
+			"Headers": map[string][]string{headerName: {headerValue}},
+			"Query":   map[string]string{"code": "k"},
+		}
+		if body != "" {
+			req["Body"] = body
+		}
+		var reqJSON any = req
+		if reqAsString {
+			b, _ := json.Marshal(req)
+			reqJSON = string(b)
+		}
+		payload, err := json.Marshal(map[string]any{"Data": map[string]any{"req": reqJSON}})
+		if err != nil {
+			t.Skip()
+		}
+		core := &checkingCore{tb: t, trigger: invocation.HTTP}
+		var logs syncBuffer
+		rec := invoke(t, NewHandler(core, newDiscardingLogger(&logs)), FunctionReprocess, hostInvocationID, payload)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+			t.Fatalf("handler answered %d %q", rec.Code, rec.Header().Get("Content-Type"))
+		}
+	})
+}
+
+// FuzzQueueMessage feeds arbitrary message text, single- and double-encoded.
+func FuzzQueueMessage(f *testing.F) {
+	f.Add(`{"assignmentId":"`+testID+`"}`, true)
+	f.Add(testID, false)
+	f.Add("eyJhc3NpZ25tZW50SWQiOiJ4In0=", true)
+	f.Add(`"\"x\""`, false)
+	f.Fuzz(func(t *testing.T, message string, double bool) {
+		var msg any = message
+		if double {
+			b, _ := json.Marshal(message)
+			msg = string(b)
+		}
+		payload, err := json.Marshal(map[string]any{"Data": map[string]any{"msg": msg}, "Metadata": map[string]any{"DequeueCount": "1"}})
+		if err != nil {
+			t.Skip()
+		}
+		core := &checkingCore{tb: t, trigger: invocation.Queue}
+		var logs syncBuffer
+		rec := invoke(t, NewHandler(core, newDiscardingLogger(&logs)), FunctionReprocessQueue, hostInvocationID, payload)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+			t.Fatalf("handler answered %d %q", rec.Code, rec.Header().Get("Content-Type"))
+		}
+	})
+}
