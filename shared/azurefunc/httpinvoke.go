@@ -35,14 +35,13 @@ func (e *edge) invokeHTTP(outer *http.Request, function, id string, start time.T
 		if errors.Is(err, errPayloadTooLarge) {
 			status, code, msg = http.StatusRequestEntityTooLarge, codePayloadTooLarge, fmt.Sprintf("The invocation payload exceeds %d bytes.", e.maxBytes)
 		}
-		e.logRejected(outer, id, function, status, err)
-		e.logHTTP(outer, id, function, status, start)
+		e.logHTTP(outer, id, function, status, start, slog.String("reason", err.Error()))
 		return errorOutput(status, code, msg), outer
 	}
 	req, err := requestFromInvocation(outer.Context(), payload, outer.RemoteAddr)
 	if err != nil {
-		e.logRejected(outer, id, function, http.StatusBadRequest, err)
-		e.logHTTP(outer, id, function, http.StatusBadRequest, start)
+		// err never quotes the payload, which carries function keys.
+		e.logHTTP(outer, id, function, http.StatusBadRequest, start, slog.String("reason", err.Error()))
 		return errorOutput(http.StatusBadRequest, codeInvalidInvocation, "The invocation payload is not a valid HTTP trigger invocation: "+err.Error()+"."), outer
 	}
 
@@ -55,16 +54,6 @@ func (e *edge) invokeHTTP(outer *http.Request, function, id string, start time.T
 	res := buf.output()
 	e.logHTTP(req, id, function, res.StatusCode, start)
 	return res, req
-}
-
-// logRejected says why the edge refused a payload; err never quotes it.
-func (e *edge) logRejected(r *http.Request, id, function string, status int, err error) {
-	e.logger.LogAttrs(r.Context(), slog.LevelWarn, "invocation payload rejected",
-		slog.String("invocationId", id),
-		slog.String("function", function),
-		slog.Int("status", status),
-		slog.String("reason", err.Error()),
-	)
 }
 
 // serveRecovering runs h and returns the value of a panic, if any, so that

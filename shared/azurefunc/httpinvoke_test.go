@@ -288,8 +288,8 @@ func TestHTTPInvocationRejectsMalformedPayloads(t *testing.T) {
 			}
 			assertErrorBody(t, res, codeInvalidInvocation)
 			lines := invocationLines(t, logs)
-			if len(lines) != 1 || lines[0]["status"] != float64(400) || lines[0]["function"] != FunctionReprocess {
-				t.Errorf("invocation log lines = %v, want one with status 400", lines)
+			if len(lines) != 1 || lines[0]["status"] != float64(400) || lines[0]["function"] != FunctionReprocess || lines[0]["reason"] == "" {
+				t.Errorf("invocation log lines = %v, want one with status 400 and a reason", lines)
 			}
 			assertNoSecrets(t, "logs", logs.String())
 			assertNoSecrets(t, "res.body", res.Body)

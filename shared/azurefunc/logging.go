@@ -20,7 +20,7 @@ const (
 // logHTTP writes the one line for a forwarded, proxied or rebuilt HTTP
 // request. Only the method and path are logged: the query carries ?code= and
 // the headers carry x-functions-key and Authorization.
-func (e *edge) logHTTP(r *http.Request, id, function string, status int, start time.Time) {
+func (e *edge) logHTTP(r *http.Request, id, function string, status int, start time.Time, extra ...slog.Attr) {
 	level := slog.LevelInfo
 	switch {
 	case status >= 500:
@@ -46,7 +46,7 @@ func (e *edge) logHTTP(r *http.Request, id, function string, status int, start t
 		slog.Int("status", status),
 		slog.Int64("durationMs", time.Since(start).Milliseconds()),
 	)
-	e.logger.LogAttrs(r.Context(), level, "invocation", attrs...)
+	e.logger.LogAttrs(r.Context(), level, "invocation", append(attrs, extra...)...)
 }
 
 // hostMode names how a non-JSON request reached us, for operators: proxy mode
