@@ -90,13 +90,14 @@ func (e *edge) servePassthrough(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if p == http.ErrAbortHandler {
+			e.logHTTP(r, info.ID, "", sw.statusOr200(), start, slog.Bool("aborted", true))
 			panic(p) // the core chose to abort the response; net/http handles it quietly
 		}
 		e.logPanic(r, info.ID, p)
 		if sw.wroteHeader {
 			// Part of the answer is out; aborting makes the host see a broken
 			// response instead of a truncated one that looks complete.
-			e.logHTTP(r, info.ID, "", sw.status, start)
+			e.logHTTP(r, info.ID, "", sw.status, start, slog.Bool("aborted", true))
 			panic(http.ErrAbortHandler)
 		}
 		clear(sw.Header()) // whatever the core meant to send no longer applies
