@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/api"
+	"github.com/entra-tools/reprocess/shared/azurefunc"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
 	"github.com/entra-tools/reprocess/shared/graph"
@@ -56,8 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	switch cfg.Runtime {
+	case config.AzureFunctions:
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(core, logger), logger)
 	case config.Local:
-		return serveLocal(ctx, cfg.Addr, core, logger)
+		// The same loopback server, without the host's invocation protocol.
+		logger.Info("local server", "url", "http://"+cfg.Addr)
+		return azurefunc.Serve(ctx, cfg.Port, core, logger)
 	}
 	return fmt.Errorf("runtime %s is not available in this build", cfg.Runtime)
 }
@@ -85,30 +88,4 @@ func newTransport() *http.Transport {
 	t.MaxIdleConnsPerHost = 16
 	t.TLSHandshakeTimeout = 10 * time.Second
 	return t
-}
-
-// serveLocal is the local server: loopback only.
-func serveLocal(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	logger.Info("listening", "addr", ln.Addr().String(), "runtime", string(config.Local))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

@@ -86,7 +86,7 @@ func (e *edge) servePassthrough(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		p := recover()
 		if p == nil {
-			e.logHTTP(r, info.ID, "", sw.statusOr200(), start)
+			e.logServed(r, info.ID, "", sw.statusOr200(), start)
 			return
 		}
 		if p == http.ErrAbortHandler {

@@ -52,7 +52,7 @@ func (e *edge) invokeHTTP(outer *http.Request, function, id string, start time.T
 		return errorOutput(http.StatusInternalServerError, codeInternalError, "The request failed unexpectedly."), req
 	}
 	res := buf.output()
-	e.logHTTP(req, id, function, res.StatusCode, start)
+	e.logServed(req, id, function, res.StatusCode, start)
 	return res, req
 }
 

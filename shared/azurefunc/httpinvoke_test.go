@@ -182,7 +182,7 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 			if len(lines) != 1 {
 				t.Fatalf("invocation log lines = %d, want 1: %s", len(lines), logs)
 			}
-			for k, want := range map[string]any{"invocationId": hostInvocationID, "function": tt.function, "mode": "json", "trigger": "http", "method": tt.want.Method, "path": tt.want.Path, "status": float64(202), "level": "INFO"} {
+			for k, want := range map[string]any{"invocationId": hostInvocationID, "function": tt.function, "mode": "json", "trigger": "http", "method": tt.want.Method, "path": tt.want.Path, "status": float64(202), "level": "DEBUG", "servedByCore": true} {
 				if lines[0][k] != want {
 					t.Errorf("log %s = %v, want %v", k, lines[0][k], want)
 				}
@@ -375,10 +375,8 @@ func TestHTTPInvocationPassesErrorStatusesInRes(t *testing.T) {
 			if res == nil || res.StatusCode != want.StatusCode || mapText(res.Headers) != mapText(want.Headers) || res.Body != want.Body {
 				t.Errorf("res = %+v, want %+v", res, want)
 			}
-			wantLevel := "INFO"
-			if status >= 500 {
-				wantLevel = "ERROR"
-			}
+			// The core writes the request's line; the edge's is debug detail.
+			wantLevel := "DEBUG"
 			if lines := invocationLines(t, logs); len(lines) != 1 || lines[0]["level"] != wantLevel || lines[0]["status"] != float64(status) {
 				t.Errorf("invocation log lines = %v, want one at %s with status %d", lines, wantLevel, status)
 			}

@@ -17,12 +17,22 @@ const (
 	maxLoggedValue = 128
 )
 
+// logServed notes, at debug level, a request the core answered: the core
+// already wrote the request's line, with the same invocation id.
+func (e *edge) logServed(r *http.Request, id, function string, status int, start time.Time) {
+	if e.logger.Enabled(r.Context(), slog.LevelDebug) {
+		e.logHTTP(r, id, function, status, start, slog.Bool("servedByCore", true))
+	}
+}
+
 // logHTTP writes the one line for a forwarded, proxied or rebuilt HTTP
 // request. Only the method and path are logged: the query carries ?code= and
 // the headers carry x-functions-key and Authorization.
 func (e *edge) logHTTP(r *http.Request, id, function string, status int, start time.Time, extra ...slog.Attr) {
 	level := slog.LevelInfo
 	switch {
+	case len(extra) > 0 && extra[0].Key == "servedByCore":
+		level = slog.LevelDebug
 	case status >= 500:
 		level = slog.LevelError
 	case function == "" && hostMode(r.Header) == "direct" && r.URL.Path == "/":
