@@ -27,8 +27,13 @@ test: vet build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Every fuzz target, each for FUZZTIME (their seeds already run in `make test`).
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParseID -fuzztime $(FUZZTIME) ./shared/assignment
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf bin dist
