@@ -77,8 +77,11 @@
 //
 // # Logs and secrets
 //
-// One JSON log line per invocation names the invocation id, function, method,
-// path and status. The host never strips function keys: ?code= and
+// The core writes the one JSON line of each HTTP request (invocation id,
+// route, assignment id, outcome, Graph request id, duration); the edge adds a
+// line of its own only where the core never ran (a malformed invocation, a
+// panic) or for the queue function's outcome, and a debug-level line
+// otherwise. The host never strips function keys: ?code= and
 // x-functions-key reach us in every mode, and Metadata repeats both. So the
 // edge never logs the query, headers, Metadata or bodies; caller-supplied values
 // that are logged (path, method, assignment id) are truncated, and slog's JSON
@@ -87,5 +90,5 @@
 // Use, in the custom-handler branch of main, before any slow initialisation:
 //
 //	h := azurefunc.NewHandler(core, logger)
-//	err := azurefunc.Serve(ctx, os.Getenv("FUNCTIONS_CUSTOMHANDLER_PORT"), h, logger)
+//	err := azurefunc.Serve(ctx, cfg.Port, h, logger) // FUNCTIONS_CUSTOMHANDLER_PORT
 package azurefunc
