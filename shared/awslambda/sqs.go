@@ -31,7 +31,7 @@ func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]by
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		// Without message ids nothing can be reported one by one: fail the
 		// whole batch so SQS redelivers it (and finally dead-letters it).
-		return nil, fmt.Errorf("decode SQS event: %w", err)
+		return nil, &batchDecodeError{err}
 	}
 	verdicts := h.handleRecords(ctx, id, ev.Records)
 	out := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
@@ -152,3 +152,10 @@ func assignmentIDFromMessage(body string) (string, error) {
 	}
 	return s, nil
 }
+
+// batchDecodeError is the function error for an SQS batch that does not
+// decode; its type name is the errorType Lambda logs.
+type batchDecodeError struct{ err error }
+
+func (e *batchDecodeError) Error() string { return "decode SQS event: " + e.err.Error() }
+func (e *batchDecodeError) Unwrap() error { return e.err }
