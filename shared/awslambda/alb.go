@@ -44,7 +44,7 @@ func albRequest(ev *events.ALBTargetGroupRequest) *httpRequest {
 // again would turn "%20" into "%2520". Map order is lost in the event, so
 // names are sorted to keep the result stable.
 func albQuery(single map[string]string, multi map[string][]string) string {
-	if multi == nil && len(single) == 0 {
+	if len(multi) == 0 && len(single) == 0 {
 		return ""
 	}
 	var b strings.Builder
@@ -56,7 +56,7 @@ func albQuery(single map[string]string, multi map[string][]string) string {
 		b.WriteByte('=')
 		b.WriteString(v)
 	}
-	if multi != nil {
+	if len(multi) > 0 {
 		for _, k := range slices.Sorted(maps.Keys(multi)) {
 			for _, v := range multi[k] {
 				add(k, v)

@@ -48,7 +48,7 @@ func restRequest(ev *events.APIGatewayProxyRequest) *httpRequest {
 // The multi-value map is complete; the single-value one keeps only the last
 // value of each name.
 func restQuery(single map[string]string, multi map[string][]string) string {
-	if multi != nil {
+	if len(multi) > 0 {
 		return url.Values(multi).Encode()
 	}
 	if len(single) == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -35,6 +36,9 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 		if body, err = base64.StdEncoding.DecodeString(e.body); err != nil {
 			return nil, fmt.Errorf("body is not valid base64: %w", err)
 		}
+	}
+	if e.method == "" {
+		return nil, errors.New("the event has no HTTP method")
 	}
 	r, err := http.NewRequestWithContext(ctx, e.method, "", bytes.NewReader(body))
 	if err != nil {
@@ -81,10 +85,10 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 
 // addHeaders copies single- and multi-value header maps into h under
 // canonical keys, so Header.Get finds "content-type" sent by HTTP/2 callers.
-// Multi-value entries win over single ones of the same name: a source that
-// sends both (REST APIs) puts the complete list there.
+// A source that sends both maps (REST APIs) puts the complete list in the
+// multi-value one, so that one wins.
 func addHeaders(h http.Header, single map[string]string, multi map[string][]string) {
-	if multi != nil {
+	if len(multi) > 0 {
 		for k, vs := range multi {
 			ck := http.CanonicalHeaderKey(k)
 			h[ck] = append(h[ck], vs...)

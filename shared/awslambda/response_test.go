@@ -120,6 +120,7 @@ func TestEdgeErrorsAreResponses(t *testing.T) {
 		{"ALB panic", string(readEvent(t, "alb-lambda-target-request-multivalue-headers.json")), panics, 500, codeInternal},
 		{"REST bad base64", `{"httpMethod":"POST","path":"/","requestContext":{"accountId":"1"},"body":"%%%","isBase64Encoded":true}`, never, 400, codeBadRequest},
 		{"HTTP API bad base64", `{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"POST"}},"body":"%","isBase64Encoded":true}`, never, 400, codeBadRequest},
+		{"ALB without method", `{"path":"/","requestContext":{"elb":{"targetGroupArn":"arn"}}}`, never, 400, codeBadRequest},
 		{"ALB bad method", `{"httpMethod":"GE T","path":"/","requestContext":{"elb":{"targetGroupArn":"arn"}}}`, never, 400, codeBadRequest},
 		{"REST undecodable", `{"httpMethod":"GET","requestContext":{"accountId":"1"},"headers":{"a":5}}`, never, 400, codeBadRequest},
 		{"HTTP API control byte in query", `{"version":"2.0","rawPath":"/","rawQueryString":"a=\u0001","requestContext":{"http":{"method":"GET"}}}`, never, 400, codeBadRequest},
@@ -186,6 +187,26 @@ func TestEscapePath(t *testing.T) {
 	for _, tt := range tests {
 		if got := escapePath(tt.in); got != tt.want {
 			t.Errorf("escapePath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestAddHeaders(t *testing.T) {
+	tests := []struct {
+		name   string
+		single map[string]string
+		multi  map[string][]string
+		want   http.Header
+	}{
+		{"multi wins", map[string]string{"accept": "b"}, map[string][]string{"accept": {"a", "b"}}, http.Header{"Accept": {"a", "b"}}},
+		{"empty multi map", map[string]string{"x-a": "1"}, map[string][]string{}, http.Header{"X-A": {"1"}}},
+		{"case variants merge", map[string]string{"content-type": "a", "Content-Type": "a"}, nil, http.Header{"Content-Type": {"a", "a"}}},
+	}
+	for _, tt := range tests {
+		got := http.Header{}
+		addHeaders(got, tt.single, tt.multi)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("addHeaders(%s) = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
