@@ -30,8 +30,10 @@ func benchmarkConvert(b *testing.B, payload []byte) {
 	}
 }
 
-func BenchmarkConvertREST(b *testing.B)    { benchmarkConvert(b, readEvent(b, "apigw-request.json")) }
-func BenchmarkConvertHTTPAPI(b *testing.B) { benchmarkConvert(b, readEvent(b, "ours-httpapi-named-stage.json")) }
+func BenchmarkConvertREST(b *testing.B) { benchmarkConvert(b, readEvent(b, "apigw-request.json")) }
+func BenchmarkConvertHTTPAPI(b *testing.B) {
+	benchmarkConvert(b, readEvent(b, "ours-httpapi-named-stage.json"))
+}
 func BenchmarkConvertFunctionURL(b *testing.B) {
 	benchmarkConvert(b, readEvent(b, "function-url-request-with-headers-and-cookies-and-text-body.json"))
 }
