@@ -49,6 +49,11 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 		requestURI += "?" + e.rawQuery
 	}
 	if r.URL, err = url.ParseRequestURI(requestURI); err != nil {
+		// Not the url.Error itself: it quotes the URL, query secrets and all.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("invalid request target: %w", err)
 	}
 	r.RequestURI = requestURI

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -208,5 +210,14 @@ func TestAddHeaders(t *testing.T) {
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("addHeaders(%s) = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestConversionErrorsDoNotLogTheQuery(t *testing.T) {
+	var logs strings.Builder
+	h := NewHandler(http.NotFoundHandler(), slog.New(slog.NewJSONHandler(&logs, nil)), Options{})
+	invoke(t, h, []byte(`{"version":"2.0","rawPath":"/","rawQueryString":"code=s3cret\u0001","requestContext":{"http":{"method":"GET"}}}`))
+	if !strings.Contains(logs.String(), "cannot convert") || strings.Contains(logs.String(), "s3cret") {
+		t.Errorf("log = %s, want the failure without the query", logs.String())
 	}
 }
