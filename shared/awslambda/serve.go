@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/invocation"
 )
 
 // Error codes of the answers the edge makes itself, in the core's error
@@ -30,6 +32,7 @@ type outcome struct {
 // report before Lambda ends it; the abandoned call keeps its own recorder,
 // which nothing reads again.
 func (h *Handler) serve(r *http.Request) outcome {
+	info, _ := invocation.FromContext(r.Context())
 	w := newRecorder()
 	done := make(chan bool, 1)
 	go func() {
@@ -39,7 +42,7 @@ func (h *Handler) serve(r *http.Request) outcome {
 				p := recover()
 				if p != http.ErrAbortHandler {
 					h.logger.ErrorContext(r.Context(), "core handler panicked",
-						"panic", p, "stack", string(debug.Stack()))
+						"invocation_id", info.ID, "panic", p, "stack", string(debug.Stack()))
 				}
 			}
 			done <- panicked
@@ -62,7 +65,7 @@ func (h *Handler) serve(r *http.Request) outcome {
 		return outcome{response: w.result(r.Method)}
 	case <-expired:
 		h.logger.ErrorContext(r.Context(), "core handler did not return before the invocation deadline",
-			"method", r.Method, "path", r.URL.Path)
+			"invocation_id", info.ID, "method", r.Method, "path", r.URL.Path)
 		if errors.Is(r.Context().Err(), context.Canceled) {
 			return outcome{response: errorResponse(http.StatusServiceUnavailable, codeUnavailable, "The function is shutting down."), abandoned: true}
 		}
