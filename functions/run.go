@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/api"
+	"github.com/entra-tools/reprocess/shared/awslambda"
+	"github.com/entra-tools/reprocess/shared/awssts"
 	"github.com/entra-tools/reprocess/shared/azurefunc"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
@@ -55,6 +57,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	switch cfg.Runtime {
+	case config.Lambda:
+		awslambda.Start(ctx, awslambda.NewHandler(core, logger, awslambda.Options{}))
+		return nil // not reached: the runtime loop exits the process
 	case config.AzureFunctions:
 		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(core, logger), logger)
 	case config.Local:
@@ -62,13 +67,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Info("local server", "url", "http://"+cfg.Addr)
 		return azurefunc.Serve(ctx, cfg.Port, core, logger)
 	}
-	return fmt.Errorf("runtime %s is not available in this build", cfg.Runtime)
+	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
 }
 
 // newCore wires the handler. Nothing here makes a request: credentials,
 // clients and secrets come to life on the first call that needs them.
 func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) http.Handler {
-	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, nil)
+	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
 		store = secrets.New(cfg.KeyVaultURL, platform, hc, secrets.DefaultTTL)
@@ -78,6 +83,26 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) http.Handl
 		Credential: credential.Graph(cfg, platform, store, hc), Transport: hc.Transport,
 	})
 	return api.New(api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout})
+}
+
+// awsAssertion is the AWS STS web identity token that federation presents
+// to Entra instead of a stored secret; nil unless it is configured.
+func awsAssertion(id config.Identity, hc *http.Client) credential.AssertionFunc {
+	if id.Kind != config.AWSFederation {
+		return nil
+	}
+	src, err := awssts.NewTokenSource(awssts.Config{
+		Region: id.AWS.Region,
+		Credentials: awssts.Credentials{
+			AccessKeyID: id.AWS.AccessKeyID, SecretAccessKey: id.AWS.SecretAccessKey, SessionToken: id.AWS.SessionToken,
+		},
+		EndpointURLSTS: id.AWS.STSEndpoint,
+		HTTPClient:     hc,
+	})
+	if err != nil {
+		return func(context.Context) (string, error) { return "", err }
+	}
+	return src.Token
 }
 
 // newTransport is the one transport for Entra, Key Vault and Graph, so
