@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/entra-tools/reprocess/shared/assignment"
+	"github.com/entra-tools/reprocess/shared/graph"
+)
+
+// Graph is what the handler needs of Microsoft Graph.
+type Graph interface {
+	Reprocess(ctx context.Context, id assignment.ID) (graph.Result, error)
+	Get(ctx context.Context, id assignment.ID) (graph.Assignment, error)
+}
+
+// Deps are the handler's dependencies.
+type Deps struct {
+	Graph          Graph
+	Logger         *slog.Logger
+	RequestTimeout time.Duration
+}
+
+// Body limits: a single-assignment call is tiny; a 1,000-id batch fits in 64 KiB.
+const (
+	smallBody = 16 << 10
+	batchBody = 64 << 10
+)
+
+// Route is one operation of the HTTP API.
+type Route struct {
+	Method, Path string // Path as a ServeMux pattern, e.g. /api/assignments/{id}
+	OperationID  string
+	Summary      string
+	handler      http.Handler
+}
+
+// New returns the handler that serves every route on every runtime.
+func New(d Deps) http.Handler {
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	for _, rt := range routes(d) {
+		rt := rt
+		mux.Handle(rt.Method+" "+rt.Path, named(rt.Path, rt.handler))
+		allowed[rt.Path] = append(allowed[rt.Path], rt.Method)
+	}
+	for p, methods := range allowed {
+		mux.Handle(p, named(p, methodNotAllowed(methods)))
+	}
+	mux.Handle("/", named("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, &Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
+	})))
+	return serve(mux, d.Logger, d.RequestTimeout)
+}
+
+// Routes lists the operations, for the OpenAPI document and tests.
+func Routes() []Route { return routes(Deps{}) }
+
+func routes(d Deps) []Route {
+	return []Route{
+		{Method: http.MethodGet, Path: "/{$}", OperationID: "Ready", Summary: "Readiness", handler: ready()},
+		{Method: http.MethodPost, Path: "/api/assignments/{id}/reprocess", OperationID: "ReprocessAssignment",
+			Summary: "Reprocess an access package assignment", handler: limitBody(smallBody, reprocessByPath(d))},
+		{Method: http.MethodGet, Path: "/api/assignments/{id}", OperationID: "GetAssignmentStatus",
+			Summary: "Get an assignment's state", handler: assignmentStatus(d)},
+		{Method: http.MethodPost, Path: "/api/reprocess", OperationID: "SubmitReprocess",
+			Summary: "Reprocess the assignment named in the body", handler: limitBody(batchBody, reprocessByBody(d))},
+	}
+}
+
+func named(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		recordOf(r).route = route
+		h.ServeHTTP(w, r)
+	})
+}
+
+func ready() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+func methodNotAllowed(methods []string) http.Handler {
+	allow := strings.Join(methods, ", ")
+	if strings.Contains(allow, http.MethodGet) {
+		allow += ", " + http.MethodHead
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, &Problem{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
+			Message: "Use " + allow + " on this route.", Header: http.Header{"Allow": {allow}}})
+	})
+}
+
+// limitBody refuses bodies over n bytes with a 413 before the handler reads them.
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			writeError(w, r, tooLarge(n))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func tooLarge(n int64) *Problem {
+	return &Problem{Status: http.StatusRequestEntityTooLarge, Code: "RequestBodyTooLarge",
+		Message: "The request body is larger than " + strconv.FormatInt(n>>10, 10) + " KiB."}
+}

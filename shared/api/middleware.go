@@ -1,0 +1,135 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/entra-tools/reprocess/shared/invocation"
+)
+
+// record is what a request's single log line says; handlers fill it in.
+type record struct {
+	route          string
+	assignmentID   string
+	graphRequestID string
+	code           string
+	err            error
+}
+
+type recordKey struct{}
+
+func recordOf(r *http.Request) *record {
+	if rec, ok := r.Context().Value(recordKey{}).(*record); ok {
+		return rec
+	}
+	return &record{}
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// serve wraps the router: one log line per request, a deadline, panics
+// turned into a 500, and non-canonical paths refused before routing (the
+// router would redirect them, and an id like ".." must be a 400).
+func serve(next http.Handler, logger *slog.Logger, timeout time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &record{}
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), recordKey{}, rec), timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+
+		defer func() {
+			if p := recover(); p != nil {
+				logger.Error("panic", "panic", slog.AnyValue(p), "route", rec.route)
+				if sw.status == 0 {
+					writeError(sw, r, &Problem{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: "An internal error occurred."})
+				}
+			}
+			logRequest(logger, r, rec, sw.status, time.Since(start))
+		}()
+
+		if !canonicalPath(r.URL.Path) {
+			writeError(sw, r, &Problem{Status: http.StatusBadRequest, Code: "InvalidAssignmentId",
+				Message: "The path must not contain empty, '.' or '..' segments; an assignment id is a GUID."})
+			return
+		}
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func canonicalPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	return strings.HasPrefix(p, "/") && path.Clean(p) == p
+}
+
+func logRequest(logger *slog.Logger, r *http.Request, rec *record, status int, d time.Duration) {
+	info, _ := invocation.FromContext(r.Context())
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	} else if status >= 400 {
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("invocationId", invocationID(r, info)),
+		slog.String("trigger", triggerOf(info)),
+		slog.String("method", r.Method),
+		slog.String("route", rec.route),
+		slog.Int("status", status),
+		slog.Int64("durationMs", d.Milliseconds()),
+	}
+	if rec.assignmentID != "" {
+		attrs = append(attrs, slog.String("assignmentId", rec.assignmentID))
+	}
+	if rec.code != "" {
+		attrs = append(attrs, slog.String("outcome", rec.code))
+	}
+	if rec.graphRequestID != "" {
+		attrs = append(attrs, slog.String("graphRequestId", rec.graphRequestID))
+	}
+	if rec.err != nil {
+		attrs = append(attrs, slog.String("error", rec.err.Error()))
+	}
+	logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+func invocationID(r *http.Request, info invocation.Info) string {
+	if info.ID != "" {
+		return info.ID
+	}
+	return r.Header.Get("X-Azure-Functions-InvocationId")
+}
+
+func triggerOf(info invocation.Info) string {
+	if info.Trigger == "" {
+		return string(invocation.HTTP)
+	}
+	return string(info.Trigger)
+}

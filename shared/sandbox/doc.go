@@ -1,0 +1,54 @@
+// Package sandbox is an emulated Microsoft Entra tenant that runs inside the
+// process: the Entra token endpoint (with instance discovery, OpenID metadata
+// and signing keys), an App Service managed-identity endpoint, Azure Key
+// Vault secrets and the Microsoft Graph entitlement-management routes. It
+// speaks the real wire protocols, so azidentity, azsecrets and
+// msgraph-sdk-go run against it unmodified. `make run --sandbox` embeds it,
+// and tests use it as a library.
+//
+// # Design
+//
+// Clients keep the production hostnames (login.microsoftonline.com,
+// sandbox.vault.azure.net, graph.microsoft.com and the national-cloud
+// hosts), so no SDK option (authority host, instance discovery, challenge
+// resource verification, allowed Graph hosts) has to be relaxed:
+//
+//   - Start generates a certificate authority and a leaf certificate whose
+//     names cover those hosts, and serves all services on one TLS listener on
+//     127.0.0.1, routing by the Host header.
+//   - A second listener is an HTTP CONNECT proxy that tunnels any CONNECT to
+//     one of those hosts (any port) to the TLS listener, and refuses every
+//     other host with 403 (logged, so a test can assert nothing leaked).
+//   - The managed-identity endpoint is plain HTTP on a third loopback
+//     listener, as on App Service.
+//
+// Nothing on the machine trusts the generated CA, so only clients configured
+// for the sandbox can reach it, and no request can reach the real services.
+//
+// # Use
+//
+// In the same process, give an SDK the tenant's client:
+//
+//	tenant := sandbox.NewForTest(t, sandbox.Options{})
+//	opts := azcore.ClientOptions{Transport: tenant.HTTPClient()}
+//	cred, _ := azidentity.NewClientSecretCredential(sandbox.TenantID,
+//		sandbox.KeyVaultReaderClientID, tenant.KeyVaultReaderSecret(),
+//		&azidentity.ClientSecretCredentialOptions{ClientOptions: opts})
+//
+// For a subprocess (the built binary), add tenant.ProcessEnv() to its
+// environment: HTTPS_PROXY points Go's default transport at the proxy, and
+// SSL_CERT_FILE/SSL_CERT_DIR make the sandbox CA its only trusted root.
+// ManagedIdentityEnv gives IDENTITY_ENDPOINT and IDENTITY_HEADER.
+//
+// Tests observe and steer the tenant through Requests and Count (every
+// request each service received), Graph.Fail (throttling and outages, per
+// assignment id, batch items included), Graph.SetPermission,
+// KeyVault.SetDown, Entra.SetDown, RotateGraphSecret and MintCallerToken.
+//
+// The platform documents it follows:
+//   - https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+//   - https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference
+//   - https://learn.microsoft.com/azure/key-vault/general/authentication-requests-and-responses
+//   - https://learn.microsoft.com/graph/api/accesspackageassignment-reprocess
+//   - https://learn.microsoft.com/graph/json-batching
+package sandbox
