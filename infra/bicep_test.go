@@ -1,6 +1,7 @@
 package infra_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
@@ -243,5 +244,46 @@ func TestBicep(t *testing.T) {
 		if !regexp.MustCompile(f.pattern).MatchString(src) {
 			t.Errorf("main.bicep lost the %s (no match for %s)", f.what, f.pattern)
 		}
+	}
+}
+
+func TestAzdProject(t *testing.T) {
+	code := bicepCode(repoFile(t, "infra/azure/main.bicep"))
+	params := map[string]bool{}
+	for _, m := range bicepDecl.FindAllStringSubmatch(code, -1) {
+		if m[1] == "param" {
+			params[m[2]] = true
+		}
+	}
+	var file struct {
+		Parameters map[string]struct {
+			Value string `json:"value"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal([]byte(repoFile(t, "infra/azure/main.parameters.json")), &file); err != nil {
+		t.Fatalf("main.parameters.json: %v", err)
+	}
+	for name := range file.Parameters {
+		if !params[name] {
+			t.Errorf("main.parameters.json sets %s, which main.bicep does not declare", name)
+		}
+	}
+	if !params["environmentName"] || file.Parameters["environmentName"].Value != "${AZURE_ENV_NAME}" {
+		t.Errorf("environmentName must come from azd's AZURE_ENV_NAME")
+	}
+
+	azd := repoFile(t, "infra/azure/azure.yaml")
+	service := yamlKeys(yamlBlock(t, azd, "api", 2), 4)
+	want := map[string]string{"project": "../..", "language": "custom", "host": "function", "dist": "dist/azure-functions.zip"}
+	for k, v := range want {
+		if service[k] != v {
+			t.Errorf("azure.yaml services.api.%s = %q, want %q", k, service[k], v)
+		}
+	}
+	if !strings.Contains(azd, "run: make package") {
+		t.Errorf("azure.yaml does not build the package before azd deploys it")
+	}
+	if !strings.Contains(repoFile(t, "infra/azure/main.bicep"), "'azd-service-name': 'api'") {
+		t.Errorf("main.bicep does not tag the function app as azd service api")
 	}
 }
