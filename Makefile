@@ -8,7 +8,7 @@ SDK_PKGS  = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}}{{if eq . "gith
 RACE_PKGS = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}}{{if eq . "github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"}} sdk{{end}}{{end}}' ./... | awk '$$2!="sdk"{print $$1}')
 FUZZTIME ?= 30s
 
-.PHONY: build run test vet bench fuzz clean
+.PHONY: build run test vet bench fuzz clean package
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./functions
@@ -23,6 +23,16 @@ vet:
 test: vet build
 	$(GO) test -count=1 -race $(RACE_PKGS)
 	$(GO) test -count=1 $(SDK_PKGS)
+
+# Lambda runs arm64 (Graviton) unless GOARCH is given: make package GOARCH=amd64.
+# The Azure handler is always linux/amd64: Functions has no arm64 Linux host.
+DIST          ?= dist
+LAMBDA_GOARCH := $(if $(GOARCH),$(GOARCH),arm64)
+
+# GOOS/GOARCH are removed for `go run` itself so the packager runs on this machine; it
+# sets them for each binary it builds.
+package:
+	env -u GOOS -u GOARCH $(GO) run ./infra/package -out $(DIST) -lambda-arch $(LAMBDA_GOARCH)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
