@@ -226,3 +226,18 @@ func TestBearerExemptions(t *testing.T) {
 		}
 	})
 }
+
+// On Lambda nothing in front of the function checks a key, so running there
+// without bearer auth is worth a warning at start.
+func TestLambdaWithoutAuthWarns(t *testing.T) {
+	for _, auth := range []bool{false, true} {
+		env := map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}
+		if auth {
+			env = authEnv(env)
+		}
+		s := newStack(t, sandbox.Options{}, env)
+		if got := strings.Contains(s.logs.String(), "AUTH_AUDIENCE is not set"); got == auth {
+			t.Errorf("with auth %v: warning logged = %v, want %v", auth, got, !auth)
+		}
+	}
+}

@@ -17,6 +17,11 @@ import (
 // Problems come back joined, one line each, like config's.
 func wireSecurity(d *api.Deps, cfg config.Config, store *secrets.Store, hc *http.Client) error {
 	var problems []error
+	if cfg.Auth == nil && cfg.Runtime == config.Lambda && d.Logger != nil {
+		// A Function URL has no platform key; only AWS_IAM auth (invisible
+		// from here) would stand in for the bearer check.
+		d.Logger.Warn("AUTH_AUDIENCE is not set: unless the function URL uses AWS_IAM auth, anyone who can reach it can reprocess assignments")
+	}
 	if cfg.Auth != nil {
 		v, err := bearer.New(bearer.Config{
 			TenantID:      cfg.TenantID,
