@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -318,14 +317,4 @@ func TestWebhookBadPointerStopsStart(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "WEBHOOK_ZENDESK_ID_POINTER") {
 		t.Fatalf("run() = %v, want a configuration error naming WEBHOOK_ZENDESK_ID_POINTER", err)
 	}
-}
-
-func freePort(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
