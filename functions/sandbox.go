@@ -77,7 +77,7 @@ Try:
 		base, s.Delivered[0], base, s.Delivered[0], base, s.Unknown, base, s.Expired, base, base, s.Delivered[1])
 	printWebhookGuide(w, t, "http://"+addr, s.Delivered[2])
 	if !auth {
-		fmt.Fprintln(w, "To require Entra bearer tokens on /api as in production, start with --sandbox --sandbox-auth.")
+		fmt.Fprintln(w, "To require Entra bearer tokens on /api as in production: bin/handler --sandbox --sandbox-auth")
 	}
 	fmt.Fprint(w, "\nLogs are JSON lines on stdout. Ctrl-C stops.\n\n")
 }
