@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	useSandbox := fs.Bool("sandbox", false, "serve against an embedded emulated tenant (no Azure account needed)")
 	sandboxAuth := fs.Bool("sandbox-auth", false, "with --sandbox: require Entra bearer tokens on /api routes (the guide prints one)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stdout, nil))

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/entra-tools/reprocess/shared/sandbox"
 	"github.com/entra-tools/reprocess/shared/webhook"
+	"github.com/entra-tools/reprocess/shared/webhook/webhooktest"
 )
 
 // realSetting names a setting that means "use my real tenant", if any.
@@ -87,10 +87,13 @@ Try:
 func printWebhookGuide(w io.Writer, t *sandbox.Tenant, base, id string) {
 	secret, _ := t.SecretValue("webhook-github")
 	body := `{"assignmentId":"` + id + `"}`
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(body))
+	delivery := "sandbox-" + id[:8]
+	h, err := webhooktest.Sign(webhook.GitHub, secret, delivery, body, time.Now())
+	if err != nil {
+		return
+	}
 	fmt.Fprintf(w, `Signed webhooks need no token: the signature is the proof. One signed as GitHub does (send it
 twice: the second answer is the first one again, with no second Graph call):
   curl -i -X POST %s/api/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Delivery: %s' -H 'X-Hub-Signature-256: sha256=%s' --data-raw '%s'
-`, base, "sandbox-"+id[:8], hex.EncodeToString(mac.Sum(nil)), body)
+`, base, delivery, strings.TrimPrefix(h.Get(webhooktest.SignatureHeader(webhook.GitHub)), "sha256="), body)
 }
