@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/api"
+	"github.com/entra-tools/reprocess/shared/awslambda"
+	"github.com/entra-tools/reprocess/shared/awssts"
+	"github.com/entra-tools/reprocess/shared/azurefunc"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
 	"github.com/entra-tools/reprocess/shared/graph"
@@ -25,7 +27,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("handler", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	useSandbox := fs.Bool("sandbox", false, "serve against an embedded emulated tenant (no Azure account needed)")
+	sandboxAuth := fs.Bool("sandbox-auth", false, "with --sandbox: require Entra bearer tokens on /api routes (the guide prints one)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stdout, nil))
@@ -42,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 			defer t.Close()
 			tenant, hc = t, t.HTTPClient()
-			getenv = overlay(t.Env(), getenv)
+			getenv = overlay(sandboxEnv(t, *sandboxAuth), getenv)
 		}
 	}
 
@@ -50,22 +56,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	core := newCore(cfg, hc, logger)
+	core, err := newCore(cfg, hc, logger)
+	if err != nil {
+		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
 	if tenant != nil {
-		printSandboxGuide(stderr, tenant, cfg.Addr)
+		printSandboxGuide(stderr, tenant, cfg.Addr, cfg.Auth != nil)
 	}
 
 	switch cfg.Runtime {
+	case config.Lambda:
+		awslambda.Start(ctx, awslambda.NewHandler(core, logger, awslambda.Options{}))
+		return nil // not reached: the runtime loop exits the process
+	case config.AzureFunctions:
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(core, logger), logger)
 	case config.Local:
-		return serveLocal(ctx, cfg.Addr, core, logger)
+		// The same loopback server, without the host's invocation protocol.
+		logger.Info("local server", "url", "http://"+cfg.Addr)
+		return azurefunc.Serve(ctx, cfg.Port, core, logger)
 	}
-	return fmt.Errorf("runtime %s is not available in this build", cfg.Runtime)
+	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
 }
 
 // newCore wires the handler. Nothing here makes a request: credentials,
-// clients and secrets come to life on the first call that needs them.
-func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) http.Handler {
-	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, nil)
+// clients, secrets and signing keys come to life on the first call that
+// needs them.
+func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (http.Handler, error) {
+	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
 		store = secrets.New(cfg.KeyVaultURL, platform, hc, secrets.DefaultTTL)
@@ -74,15 +91,38 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) http.Handl
 		BaseURL: cfg.Cloud.GraphBaseURL, Scope: cfg.Cloud.GraphScope(), Host: cfg.Cloud.GraphHost(),
 		Credential: credential.Graph(cfg, platform, store, hc), Transport: hc.Transport,
 	})
-	deps := api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout,
+	d := api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout,
 		CallbackHosts:  cfg.CallbackAllowedHosts,
 		CallbackClient: &http.Client{Transport: hc.Transport, Timeout: 10 * time.Second},
 		OpenAPI:        api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
 	}
 	if cfg.Auth != nil {
-		deps.OpenAPI.Audience = cfg.Auth.Audience
+		d.OpenAPI.Audience = cfg.Auth.Audience
 	}
-	return api.New(deps)
+	if err := wireSecurity(&d, cfg, store, hc); err != nil {
+		return nil, err
+	}
+	return api.New(d), nil
+}
+
+// awsAssertion is the AWS STS web identity token that federation presents
+// to Entra instead of a stored secret; nil unless it is configured.
+func awsAssertion(id config.Identity, hc *http.Client) credential.AssertionFunc {
+	if id.Kind != config.AWSFederation {
+		return nil
+	}
+	src, err := awssts.NewTokenSource(awssts.Config{
+		Region: id.AWS.Region,
+		Credentials: awssts.Credentials{
+			AccessKeyID: id.AWS.AccessKeyID, SecretAccessKey: id.AWS.SecretAccessKey, SessionToken: id.AWS.SessionToken,
+		},
+		EndpointURLSTS: id.AWS.STSEndpoint,
+		HTTPClient:     hc,
+	})
+	if err != nil {
+		return func(context.Context) (string, error) { return "", err }
+	}
+	return src.Token
 }
 
 // newTransport is the one transport for Entra, Key Vault and Graph, so
@@ -93,30 +133,4 @@ func newTransport() *http.Transport {
 	t.MaxIdleConnsPerHost = 16
 	t.TLSHandshakeTimeout = 10 * time.Second
 	return t
-}
-
-// serveLocal is the local server: loopback only.
-func serveLocal(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	logger.Info("listening", "addr", ln.Addr().String(), "runtime", string(config.Local))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/entra-tools/reprocess/shared/assignment"
 	"github.com/entra-tools/reprocess/shared/graph"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // Graph is what the handler needs of Microsoft Graph.
@@ -26,8 +27,11 @@ type Deps struct {
 	Graph          Graph
 	Logger         *slog.Logger
 	RequestTimeout time.Duration
-	CallbackHosts  []string     // host suffixes a callbackUrl may point to (CALLBACK_ALLOWED_HOSTS)
-	CallbackClient *http.Client // sends Logic Apps webhook callbacks; nil refuses callbackUrl
+	Auth           Authenticator              // nil: no bearer token is required
+	Secrets        SecretReader               // the webhooks' signing secrets
+	Webhooks       map[webhook.Source]Webhook // configured sources only
+	CallbackHosts  []string                   // host suffixes a callbackUrl may point to (CALLBACK_ALLOWED_HOSTS)
+	CallbackClient *http.Client               // sends Logic Apps webhook callbacks; nil refuses callbackUrl
 	OpenAPI        OpenAPIOptions
 }
 
@@ -60,7 +64,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("/", named("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, &Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
 	})))
-	return serve(mux, d.Logger, d.RequestTimeout)
+	return serve(authenticate(d.Auth, mux), d.Logger, d.RequestTimeout)
 }
 
 // Routes lists the operations, for the OpenAPI document and tests.
@@ -77,6 +81,8 @@ func routes(d Deps) []Route {
 			Summary: "Reprocess the assignments named in the body", handler: limitBody(batchBody, reprocessByBody(d))},
 		{Method: http.MethodGet, Path: "/api/swagger.json", OperationID: "GetOpenApiDocument",
 			Summary: "Get this API's OpenAPI 2.0 document", handler: openAPIDocument(d)},
+		{Method: http.MethodPost, Path: "/api/webhooks/{source}", OperationID: "ReceiveWebhook",
+			Summary: "Reprocess the assignment named in a signed webhook", handler: limitBody(webhookBody, receiveWebhook(d))},
 	}
 }
 

@@ -89,7 +89,7 @@ func subscribe(d Deps, w http.ResponseWriter, r *http.Request, sub submission, w
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.WithValue(bg, recordKey{}, &record{route: rec.route}), requestTimeout(d))
 		defer cancel()
-		res := &bufferedResponse{header: http.Header{}}
+		res := &answerWriter{header: http.Header{}}
 		work(res, r.Clone(ctx))
 		status, err := deliverCallback(bg, d.CallbackClient, sub.callback, res)
 		attrs := []slog.Attr{slog.String("invocationId", invocationID), slog.String("route", rec.route), slog.Int("status", res.status),
@@ -114,7 +114,7 @@ func requestTimeout(d Deps) time.Duration {
 // deliverCallback POSTs the answer; the status of the work travels in
 // X-Reprocess-Status (the callback's own status means "received"). Redirects
 // are not followed: a callback URL that redirects is not the Logic App's.
-func deliverCallback(ctx context.Context, client *http.Client, u *url.URL, res *bufferedResponse) (int, error) {
+func deliverCallback(ctx context.Context, client *http.Client, u *url.URL, res *answerWriter) (int, error) {
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if c.Timeout == 0 || c.Timeout > callbackTimeout {
@@ -140,7 +140,7 @@ func deliverCallback(ctx context.Context, client *http.Client, u *url.URL, res *
 	return status, err
 }
 
-func postOnce(ctx context.Context, c *http.Client, u *url.URL, res *bufferedResponse) (int, error) {
+func postOnce(ctx context.Context, c *http.Client, u *url.URL, res *answerWriter) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(res.body.Bytes()))
 	if err != nil {
 		return 0, fmt.Errorf("callback request to %s: %w", u.Hostname(), redacted(err))
@@ -177,26 +177,4 @@ func sleepFor(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// bufferedResponse keeps what a handler wrote, for the callback.
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header { return b.header }
-
-func (b *bufferedResponse) WriteHeader(status int) {
-	if b.status == 0 {
-		b.status = status
-	}
-}
-
-func (b *bufferedResponse) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	return b.body.Write(p)
 }

@@ -1,5 +1,7 @@
 package api
 
+import "github.com/entra-tools/reprocess/shared/webhook"
+
 // opDoc is what the OpenAPI document says of an operation beyond its route
 // table entry. Keys of openAPIOps are operation ids.
 type opDoc struct {
@@ -83,6 +85,27 @@ var openAPIOps = map[string]opDoc{
 			{"415", "The body is not JSON.", "Error", nil},
 		}, graphFailures...),
 	},
+	"ReceiveWebhook": {
+		tag: "Webhooks", visibility: "internal", anonymous: true,
+		description: "A ticketing system's signed webhook (no function key or token: the signature over the raw body is the proof). " +
+			"Signatures: github X-Hub-Signature-256 (X-GitHub-Delivery), jira X-Hub-Signature (X-Atlassian-Webhook-Identifier), " +
+			"standard Webhook-Id/Webhook-Timestamp/Webhook-Signature, zendesk X-Zendesk-Webhook-Signature and -Timestamp, " +
+			"pagerduty X-PagerDuty-Signature. The assignment id is read at the source's JSON pointer (WEBHOOK_<SOURCE>_ID_POINTER, " +
+			"default /assignmentId) and reprocessed as the path route does; a replayed delivery gets the first answer again.",
+		pathParams: map[string]any{"source": map[string]any{
+			"name": "source", "in": "path", "required": true, "type": "string", "enum": webhookSources(),
+			"description": "The sender, which names the signature scheme.", "x-ms-summary": "Source",
+		}},
+		body: map[string]any{
+			"name": "body", "in": "body", "required": true, "x-ms-summary": "Delivery",
+			"description": "The sender's JSON event, signed as sent.",
+			"schema":      map[string]any{"type": "object"},
+		},
+		answers: append([]answer{
+			{"202", "Graph accepted the reprocess.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+			{"413", "The body is larger than 1 MiB.", "Error", nil},
+		}, webhookFailures()...),
+	},
 	"GetOpenApiDocument": {
 		tag: "Operations", visibility: "internal", anonymous: true,
 		description: "This document (OpenAPI 2.0), with host and scheme as the caller reached the API.",
@@ -120,3 +143,29 @@ func (d opDoc) responses() map[string]any {
 }
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/definitions/" + name} }
+
+func webhookSources() []string {
+	var out []string
+	for _, src := range webhook.Sources() {
+		out = append(out, string(src))
+	}
+	return out
+}
+
+// webhookFailures are graphFailures with the webhook's own meaning of 401
+// and 404 (no bearer token applies).
+func webhookFailures() []answer {
+	var out []answer
+	for _, a := range graphFailures {
+		switch a.status {
+		case "401":
+			a.description = "The signature is missing or does not match, or its timestamp is stale (InvalidWebhookSignature)."
+		case "403":
+			continue
+		case "404":
+			a.description = "No webhook is configured for this source, or Graph has no such assignment."
+		}
+		out = append(out, a)
+	}
+	return out
+}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // Runtime is where the binary runs, chosen at start.
@@ -72,7 +74,8 @@ type Auth struct {
 // Config is every setting, validated.
 type Config struct {
 	Runtime Runtime
-	Addr    string // listen address for AzureFunctions and Local
+	Port    string // loopback port for AzureFunctions and Local
+	Addr    string // 127.0.0.1:Port
 
 	TenantID string // GRAPH_TENANT_ID
 	ClientID string // GRAPH_CLIENT_ID
@@ -120,14 +123,18 @@ func Load(getenv func(string) string) (Config, error) {
 		c.Runtime = Lambda
 	case env("FUNCTIONS_CUSTOMHANDLER_PORT") != "":
 		c.Runtime = AzureFunctions
-		c.Addr = listenAddr(env("FUNCTIONS_CUSTOMHANDLER_PORT"), "FUNCTIONS_CUSTOMHANDLER_PORT", bad)
+		c.Port = env("FUNCTIONS_CUSTOMHANDLER_PORT")
+		checkPort(c.Port, "FUNCTIONS_CUSTOMHANDLER_PORT", bad)
 	default:
 		c.Runtime = Local
-		port := env("PORT")
-		if port == "" {
-			port = "7071"
+		c.Port = env("PORT")
+		if c.Port == "" {
+			c.Port = "7071"
 		}
-		c.Addr = listenAddr(port, "PORT", bad)
+		checkPort(c.Port, "PORT", bad)
+	}
+	if c.Port != "" {
+		c.Addr = "127.0.0.1:" + c.Port
 	}
 
 	c.Cloud = loadCloud(env, bad)
@@ -155,9 +162,9 @@ func Load(getenv func(string) string) (Config, error) {
 		prefix := "WEBHOOK_" + strings.ToUpper(src) + "_"
 		w := Webhook{SecretName: env(prefix + "SECRET_NAME"), IDPointer: env(prefix + "ID_POINTER")}
 		if w.IDPointer == "" {
-			w.IDPointer = "/assignmentId"
-		} else if !strings.HasPrefix(w.IDPointer, "/") {
-			bad("%sID_POINTER must be an RFC 6901 JSON pointer starting with \"/\"", prefix)
+			w.IDPointer = webhook.DefaultIDPointer
+		} else if _, err := webhook.ParsePointer(w.IDPointer); err != nil {
+			bad("%sID_POINTER %.64q must be an RFC 6901 JSON pointer such as /assignmentId (\"~\" only as ~0 or ~1)", prefix, w.IDPointer)
 		}
 		if w.SecretName != "" {
 			c.Webhooks[src] = w
@@ -197,8 +204,14 @@ func Load(getenv func(string) string) (Config, error) {
 	switch {
 	case aud != "" && role != "":
 		c.Auth = &Auth{Audience: aud, RequiredRole: role}
-		if c.TenantID == "" {
+		switch {
+		case c.TenantID == "":
 			bad("GRAPH_TENANT_ID is required with AUTH_AUDIENCE: it names the token issuer")
+		case !isGUID(c.TenantID):
+			bad("GRAPH_TENANT_ID %q must be the tenant's GUID with AUTH_AUDIENCE: token issuers name the tenant by GUID", c.TenantID)
+		}
+		if strings.ContainsAny(aud, " \t,") {
+			bad("AUTH_AUDIENCE %.64q must be one audience: the API's client id (or its App ID URI)", aud)
 		}
 	case aud != "" || role != "":
 		bad("AUTH_AUDIENCE and AUTH_REQUIRED_ROLE must be set together")
@@ -241,29 +254,10 @@ func graphAuthSetting(a GraphAuth) string {
 	return "GRAPH_CLIENT_SECRET_NAME"
 }
 
-func listenAddr(port, name string, bad func(string, ...any)) string {
-	if n, err := parsePort(port); err != nil || n == 0 {
+func checkPort(port, name string, bad func(string, ...any)) {
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
 		bad("%s %q is not a TCP port", name, port)
-		return ""
 	}
-	return "127.0.0.1:" + port
-}
-
-func parsePort(s string) (int, error) {
-	n := 0
-	if s == "" || len(s) > 5 {
-		return 0, errors.New("bad port")
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0, errors.New("bad port")
-		}
-		n = n*10 + int(c-'0')
-	}
-	if n > 65535 {
-		return 0, errors.New("bad port")
-	}
-	return n, nil
 }
 
 func loadCloud(env func(string) string, bad func(string, ...any)) Cloud {

@@ -17,6 +17,7 @@ import (
 // The Graph app's certificate, read from Key Vault in either form, works as
 // a ClientCertificateCredential against the real default authority.
 func TestClientCertificateCredentialFromKeyVault(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	kv := vaultClient(t, tenant, readerCredential(t, tenant))
 	tests := []struct {
@@ -66,6 +67,7 @@ func TestClientCertificateCredentialFromKeyVault(t *testing.T) {
 
 // A certificate the app does not have is refused with AADSTS700027.
 func TestClientCertificateCredentialUnknownCertificate(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	other := sandbox.NewForTest(t, sandbox.Options{}) // its Graph certificate is a different one
 	kv := vaultClient(t, other, readerCredential(t, other))
@@ -131,6 +133,7 @@ func TestManagedIdentityCredential(t *testing.T) {
 }
 
 func TestManagedIdentityEndpointChecks(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	env := tenant.ManagedIdentityEnv()
 	base := env["IDENTITY_ENDPOINT"] + "?api-version=2019-08-01&resource=https%3A%2F%2Fvault.azure.net"
@@ -165,6 +168,7 @@ func TestManagedIdentityEndpointChecks(t *testing.T) {
 // After rotation the old secret is refused as expired, and the new one,
 // read from Key Vault, works.
 func TestRotateGraphSecret(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	kv := vaultClient(t, tenant, readerCredential(t, tenant))
 	old, err := kv.GetSecret(ctx(t), sandbox.GraphSecretName, "", nil)

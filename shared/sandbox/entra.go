@@ -74,7 +74,7 @@ func (e *EntraServer) instanceDiscovery(w http.ResponseWriter, r *http.Request) 
 		"tenant_discovery_endpoint": "https://" + c.login + "/" + tenant + "/v2.0/.well-known/openid-configuration",
 		"api-version":               "1.1",
 		"metadata": []metadata{{
-			PreferredNetwork: c.login, PreferredCache: c.loginAliases[len(c.loginAliases)-1],
+			PreferredNetwork: c.login, PreferredCache: c.preferredCache,
 			Aliases: c.loginAliases,
 		}},
 	})

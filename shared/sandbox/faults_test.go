@@ -14,6 +14,7 @@ import (
 )
 
 func TestGraphFail(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
 	tok, hc := graphToken(t, tenant), tenant.HTTPClient()
 	a, b := tenant.Seeds.Delivered[0], tenant.Seeds.Delivered[1]
@@ -42,6 +43,7 @@ func TestGraphFail(t *testing.T) {
 }
 
 func TestGraphFailUntilCleared(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok, hc := graphToken(t, tenant), tenant.HTTPClient()
 	tenant.Graph.Fail("", 504, -1, 0)
@@ -57,6 +59,7 @@ func TestGraphFailUntilCleared(t *testing.T) {
 }
 
 func TestGraphLatency(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok, hc := graphToken(t, tenant), tenant.HTTPClient()
 	tenant.Graph.SetLatency(200 * time.Millisecond)
@@ -68,6 +71,7 @@ func TestGraphLatency(t *testing.T) {
 }
 
 func TestKeyVaultDown(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	kv := vaultClient(t, tenant, readerCredential(t, tenant))
 	tenant.KeyVault.SetDown(true)
@@ -83,6 +87,7 @@ func TestKeyVaultDown(t *testing.T) {
 }
 
 func TestEntraDown(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tenant.Entra.SetDown(true)
 	cred := readerCredential(t, tenant)

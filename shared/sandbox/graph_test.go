@@ -11,6 +11,7 @@ import (
 )
 
 func TestReprocess(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: 50 * time.Millisecond})
 	tok := graphToken(t, tenant)
 	hc := tenant.HTTPClient()
@@ -72,7 +73,8 @@ func TestReprocess(t *testing.T) {
 }
 
 func TestReprocessDeliveringThenDelivered(t *testing.T) {
-	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: 100 * time.Millisecond})
+	t.Parallel()
+	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: 500 * time.Millisecond})
 	tok, hc, id := graphToken(t, tenant), tenant.HTTPClient(), tenant.Seeds.Delivered[1]
 	if r := do(t, hc, "POST", assignmentURL(id, "/reprocess"), tok, nil); r.status != 202 {
 		t.Fatalf("reprocess = %d", r.status)
@@ -91,13 +93,15 @@ func TestReprocessDeliveringThenDelivered(t *testing.T) {
 	if r := do(t, hc, "POST", assignmentURL(id, "/reprocess"), tok, nil); r.status != 400 {
 		t.Errorf("second reprocess while delivering = %d, want 400", r.status)
 	}
-	time.Sleep(150 * time.Millisecond)
-	if got := state(); got != "delivered" {
-		t.Errorf("state later = %q, want delivered", got)
+	for deadline := time.Now().Add(5 * time.Second); state() != "delivered"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("still delivering 5s after a 500ms reprocess")
+		}
 	}
 }
 
 func TestReprocessStayDelivered(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
 	tok, hc, id := graphToken(t, tenant), tenant.HTTPClient(), tenant.Seeds.Delivered[0]
 	for range 2 {
@@ -111,6 +115,7 @@ func TestReprocessStayDelivered(t *testing.T) {
 }
 
 func TestGetAssignmentExpanded(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok, hc := graphToken(t, tenant), tenant.HTTPClient()
 	id := tenant.Seeds.Delivered[1] // the o'brien user
@@ -150,6 +155,7 @@ func TestGetAssignmentExpanded(t *testing.T) {
 }
 
 func TestGraphAuth(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	hc := tenant.HTTPClient()
 	vaultToken := tokenFor(t, tenant, sandbox.KeyVaultReaderClientID, tenant.KeyVaultReaderSecret(), "https://vault.azure.net")
@@ -177,6 +183,7 @@ func TestGraphAuth(t *testing.T) {
 }
 
 func TestGraphPermissionRevoked(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok, hc := graphToken(t, tenant), tenant.HTTPClient()
 	url := assignmentURL(tenant.Seeds.Delivered[0], "/reprocess")
@@ -202,6 +209,7 @@ func TestGraphPermissionRevoked(t *testing.T) {
 }
 
 func TestGraphUnknownRoute(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	r := do(t, tenant.HTTPClient(), "GET", graphBase+"/nothing/here", graphToken(t, tenant), nil)
 	if r.status != http.StatusBadRequest || r.errorCode() != "BadRequest" {
@@ -213,6 +221,7 @@ func TestGraphUnknownRoute(t *testing.T) {
 // works at another in the same process (MSAL hands managed-identity tokens
 // across instances), until RevokeTokens.
 func TestTokensAcrossTenantsAndRevocation(t *testing.T) {
+	t.Parallel()
 	first := sandbox.NewForTest(t, sandbox.Options{})
 	second := sandbox.NewForTest(t, sandbox.Options{})
 	tok := graphToken(t, first)

@@ -8,12 +8,13 @@ import (
 // cloud is one national cloud: the hosts a client calls there and the
 // resource (audience) a token for each service must carry.
 type cloud struct {
-	name          string
-	login         string // Entra authority host
-	loginAliases  []string
-	graph         string // Graph host
-	vaultSuffix   string // Key Vault DNS suffix, without the vault name
-	vaultResource string
+	name           string
+	login          string // Entra authority host
+	loginAliases   []string
+	preferredCache string // instance discovery's preferred_cache
+	graph          string // Graph host
+	vaultSuffix    string // Key Vault DNS suffix, without the vault name
+	vaultResource  string
 }
 
 func (c cloud) graphResource() string { return "https://" + c.graph }
@@ -21,16 +22,16 @@ func (c cloud) graphResource() string { return "https://" + c.graph }
 // clouds lists the national clouds the sandbox answers for. Two of them share
 // a login host (US Government and DoD).
 var clouds = []cloud{
-	{name: "public", login: "login.microsoftonline.com",
+	{name: "public", login: "login.microsoftonline.com", preferredCache: "login.windows.net",
 		loginAliases: []string{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"},
 		graph:        "graph.microsoft.com", vaultSuffix: "vault.azure.net", vaultResource: "https://vault.azure.net"},
-	{name: "usgov", login: "login.microsoftonline.us",
+	{name: "usgov", login: "login.microsoftonline.us", preferredCache: "login.microsoftonline.us",
 		loginAliases: []string{"login.microsoftonline.us", "login.usgovcloudapi.net"},
 		graph:        "graph.microsoft.us", vaultSuffix: "vault.usgovcloudapi.net", vaultResource: "https://vault.usgovcloudapi.net"},
-	{name: "usgovdod", login: "login.microsoftonline.us",
+	{name: "usgovdod", login: "login.microsoftonline.us", preferredCache: "login.microsoftonline.us",
 		loginAliases: []string{"login.microsoftonline.us", "login.usgovcloudapi.net"},
 		graph:        "dod-graph.microsoft.us", vaultSuffix: "vault.usgovcloudapi.net", vaultResource: "https://vault.usgovcloudapi.net"},
-	{name: "china", login: "login.chinacloudapi.cn",
+	{name: "china", login: "login.chinacloudapi.cn", preferredCache: "login.chinacloudapi.cn",
 		loginAliases: []string{"login.chinacloudapi.cn", "login.partner.microsoftonline.cn"},
 		graph:        "microsoftgraph.chinacloudapi.cn", vaultSuffix: "vault.azure.cn", vaultResource: "https://vault.azure.cn"},
 }

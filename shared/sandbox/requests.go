@@ -26,7 +26,7 @@ type Request struct {
 	Service Service
 	Method  string
 	Host    string // without port
-	Path    string
+	Path    string // for Proxy: the CONNECT target, host:port
 	Query   string // raw query with credential-like parameters removed
 	Status  int
 	Client  string // client id: of the bearer token, or the one asking for a token
@@ -40,8 +40,15 @@ type requestLog struct {
 	list []Request
 }
 
+// maxLogged bounds the log of a long-running sandbox (`make run`); the
+// oldest half is dropped when it is reached.
+const maxLogged = 100_000
+
 func (l *requestLog) add(r Request) {
 	l.mu.Lock()
+	if len(l.list) >= maxLogged {
+		l.list = append(l.list[:0:0], l.list[maxLogged/2:]...)
+	}
 	l.list = append(l.list, r)
 	l.mu.Unlock()
 }

@@ -39,6 +39,15 @@ func vaultClient(tb testing.TB, tenant *sandbox.Tenant, cred azcore.TokenCredent
 	return kv
 }
 
+func vaultClientAt(tb testing.TB, tenant *sandbox.Tenant, vaultURL string, cred azcore.TokenCredential, opts azcore.ClientOptions) *azsecrets.Client {
+	tb.Helper()
+	kv, err := azsecrets.NewClient(vaultURL, cred, &azsecrets.ClientOptions{ClientOptions: opts})
+	if err != nil {
+		tb.Fatalf("azsecrets.NewClient: %v", err)
+	}
+	return kv
+}
+
 func ctx(tb testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	tb.Cleanup(cancel)
@@ -46,6 +55,7 @@ func ctx(tb testing.TB) context.Context {
 }
 
 func TestClientSecretCredentialReadsKeyVault(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	kv := vaultClient(t, tenant, readerCredential(t, tenant))
 	for range 3 {
@@ -78,6 +88,7 @@ func TestClientSecretCredentialReadsKeyVault(t *testing.T) {
 }
 
 func TestGetSecretUnknownIs404(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	kv := vaultClient(t, tenant, readerCredential(t, tenant))
 	_, err := kv.GetSecret(ctx(t), "no-such-secret", "", nil)
@@ -88,6 +99,7 @@ func TestGetSecretUnknownIs404(t *testing.T) {
 }
 
 func TestGetSecretVersions(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	v1 := tenant.SetSecret("thing", "one")
 	tenant.SetSecret("thing", "two")

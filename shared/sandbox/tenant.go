@@ -124,6 +124,7 @@ func Start(ctx context.Context, opts Options) (*Tenant, error) {
 	}
 	t.ca = ca
 	if err := t.writeCA(); err != nil {
+		t.Close()
 		return nil, err
 	}
 	if err := t.listen(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 // A client configured like a subprocess given ProcessEnv reaches Graph by
 // its production name through the proxy, trusting only the written CA.
 func TestProcessStyleClient(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	env := tenant.ProcessEnv()
 	proxy, err := url.Parse(env["HTTPS_PROXY"])
@@ -48,6 +49,7 @@ func TestProcessStyleClient(t *testing.T) {
 // The sandbox CA is trusted by nobody else: a client with the system roots
 // refuses the certificate.
 func TestSystemRootsDoNotTrustSandbox(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(tenant.ProxyURL())}, Timeout: 10 * time.Second}
 	_, err := hc.Get("https://graph.microsoft.com/v1.0/users/x")
@@ -59,6 +61,7 @@ func TestSystemRootsDoNotTrustSandbox(t *testing.T) {
 }
 
 func TestProxyRefusesOtherHosts(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tests := []struct {
 		host    string
@@ -88,6 +91,7 @@ func TestProxyRefusesOtherHosts(t *testing.T) {
 }
 
 func TestRequestLogAndReset(t *testing.T) {
+	t.Parallel()
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tok := graphToken(t, tenant)
 	do(t, tenant.HTTPClient(), "GET", graphBase+"/users/adele.vance%40contoso.example?$select=id", tok, nil)

@@ -1,0 +1,113 @@
+package awslambda
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/entra-tools/reprocess/shared/invocation"
+)
+
+// Defaults of Options.
+const (
+	DefaultDeadlineMargin = 500 * time.Millisecond
+	DefaultSQSConcurrency = 8
+)
+
+// Options tune the Handler. The zero value is ready to use.
+type Options struct {
+	// DeadlineMargin is how long before the invocation deadline the core's
+	// request context ends, leaving time to answer. Zero means
+	// DefaultDeadlineMargin.
+	DeadlineMargin time.Duration
+
+	// SQSConcurrency bounds how many records of one SQS batch the core
+	// handles at once. Zero means DefaultSQSConcurrency. FIFO queues are
+	// always handled one record at a time, in order.
+	SQSConcurrency int
+}
+
+// Handler serves Lambda invocations with an http.Handler. It implements
+// lambda.Handler and is safe for concurrent use.
+type Handler struct {
+	core           http.Handler
+	logger         *slog.Logger
+	margin         time.Duration
+	sqsConcurrency int
+}
+
+var _ lambda.Handler = (*Handler)(nil)
+
+// NewHandler returns a Handler that passes every invocation to core. A nil
+// logger discards the edge's own log lines.
+func NewHandler(core http.Handler, logger *slog.Logger, opts Options) *Handler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{core: core, logger: logger, margin: opts.DeadlineMargin, sqsConcurrency: opts.SQSConcurrency}
+	if h.margin <= 0 {
+		h.margin = DefaultDeadlineMargin
+	}
+	if h.sqsConcurrency <= 0 {
+		h.sqsConcurrency = DefaultSQSConcurrency
+	}
+	return h
+}
+
+// Invoke handles one invocation. It returns an error only for an SQS batch
+// it cannot decode, so that Lambda retries the whole batch; every other
+// event gets an answer in its own shape.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-h.margin))
+		defer cancel()
+	}
+	id := awsRequestID(ctx)
+	switch src := classify(payload); src {
+	case sourceREST:
+		return h.serveREST(ctx, id, payload), nil
+	case sourceHTTPAPI, sourceFunctionURL:
+		return h.serveV2(ctx, id, src, payload), nil
+	case sourceALB:
+		return h.serveALB(ctx, id, payload), nil
+	case sourceSQS:
+		return h.serveSQS(ctx, id, payload)
+	case sourceInvoke:
+		return h.serveInvoke(ctx, id, payload), nil
+	default:
+		h.logger.WarnContext(ctx, "unrecognised invocation payload", "aws_request_id", id, "bytes", len(payload))
+		return unknownPayloadResult(), nil
+	}
+}
+
+// serveHTTP runs the core for an HTTP event and returns its response, or the
+// edge's own error response when the event cannot become a request.
+func (h *Handler) serveHTTP(ctx context.Context, id string, src source, e *httpRequest) response {
+	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.HTTP})
+	r, err := e.build(ctx)
+	if err != nil {
+		h.logger.WarnContext(ctx, "cannot convert HTTP event", "aws_request_id", id, "source", src.String(), "error", err)
+		return errorResponse(http.StatusBadRequest, codeBadRequest, "The request could not be read.")
+	}
+	return h.serve(r).response
+}
+
+// badEvent is the answer to an HTTP event that does not decode.
+func (h *Handler) badEvent(ctx context.Context, id string, src source, err error) response {
+	h.logger.WarnContext(ctx, "cannot decode HTTP event", "aws_request_id", id, "source", src.String(), "error", err)
+	return errorResponse(http.StatusBadRequest, codeBadRequest, "The request could not be read.")
+}
+
+// awsRequestID is the invocation's request id, which aws-lambda-go puts in
+// the context.
+func awsRequestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}

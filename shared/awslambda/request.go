@@ -1,0 +1,172 @@
+package awslambda
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// httpRequest is what every HTTP event source knows about its request, in
+// one shape, before it becomes an *http.Request.
+type httpRequest struct {
+	method   string
+	path     string // as the platform gave it: percent-encoded or not
+	rawQuery string // percent-encoded, without '?'
+	header   http.Header
+	body     string
+	base64   bool
+	host     string // fallback when the request has no Host header
+	sourceIP string
+	proto    string
+	prefix   string // path prefix the platform stripped (stage), for X-Forwarded-Prefix
+}
+
+// build turns the event into the request net/http's server would have
+// handed the core.
+func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
+	body := []byte(e.body)
+	if e.base64 {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(e.body); err != nil {
+			return nil, fmt.Errorf("body is not valid base64: %w", err)
+		}
+	}
+	if e.method == "" {
+		return nil, errors.New("the event has no HTTP method")
+	}
+	r, err := http.NewRequestWithContext(ctx, e.method, "", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	requestURI := escapePath(e.path)
+	if e.rawQuery != "" {
+		requestURI += "?" + e.rawQuery
+	}
+	if r.URL, err = url.ParseRequestURI(requestURI); err != nil {
+		// Not the url.Error itself: it quotes the URL, query secrets and all.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("invalid request target: %w", err)
+	}
+	r.RequestURI = requestURI
+	if major, minor, ok := http.ParseHTTPVersion(e.proto); ok {
+		r.Proto, r.ProtoMajor, r.ProtoMinor = e.proto, major, minor
+	}
+	h := e.header
+	if h == nil {
+		h = http.Header{}
+	}
+	// Like net/http's server: the host moves from the headers to r.Host.
+	r.Host = h.Get("Host")
+	delete(h, "Host")
+	if r.Host == "" {
+		r.Host = e.host
+	}
+	if h.Get("X-Forwarded-Proto") == "" {
+		h.Set("X-Forwarded-Proto", "https")
+	}
+	// The edge knows these; a caller's own values must not steer the URLs
+	// the core builds.
+	h.Set("X-Forwarded-Host", r.Host)
+	if e.prefix != "" {
+		h.Set("X-Forwarded-Prefix", e.prefix)
+	} else {
+		delete(h, "X-Forwarded-Prefix")
+	}
+	r.Header = h
+	if e.sourceIP != "" {
+		r.RemoteAddr = net.JoinHostPort(e.sourceIP, "0")
+	}
+	return r, nil
+}
+
+// addHeaders copies single- and multi-value header maps into h under
+// canonical keys, so Header.Get finds "content-type" sent by HTTP/2 callers.
+// A source that sends both maps (REST APIs) puts the complete list in the
+// multi-value one, so that one wins.
+func addHeaders(h http.Header, single map[string]string, multi map[string][]string) {
+	if len(multi) > 0 {
+		for k, vs := range multi {
+			ck := http.CanonicalHeaderKey(k)
+			h[ck] = append(h[ck], vs...)
+		}
+		return
+	}
+	for k, v := range single {
+		ck := http.CanonicalHeaderKey(k)
+		h[ck] = append(h[ck], v)
+	}
+}
+
+// escapePath makes p a valid percent-encoded path without touching what is
+// already encoded. Sources disagree on whether they decode the path (HTTP
+// APIs do, function URLs and load balancers do not), so only bytes that can
+// never appear literally in an encoded path are escaped: a decoded '?', '#',
+// space or non-ASCII byte, and a '%' not followed by two hex digits.
+func escapePath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	n := 0
+	for i := 0; i < len(p); i++ {
+		if !pathByteOK(p, i) {
+			n++
+		}
+	}
+	if n == 0 {
+		return p
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(p) + 2*n)
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; pathByteOK(p, i) {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
+// pathByteOK reports whether p[i] may stand as it is in an encoded path
+// (RFC 3986 pchar or '/').
+func pathByteOK(p string, i int) bool {
+	c := p[i]
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	case c == '%':
+		return i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2])
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/", c) >= 0
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// lastForwardedFor returns the address the load balancer appended to
+// X-Forwarded-For: the peer it saw. Earlier entries come from the caller and
+// can be forged.
+func lastForwardedFor(h http.Header) string {
+	vs := h.Values("X-Forwarded-For")
+	if len(vs) == 0 {
+		return ""
+	}
+	v := vs[len(vs)-1]
+	if i := strings.LastIndexByte(v, ','); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.TrimSpace(v)
+}

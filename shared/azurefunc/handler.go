@@ -1,0 +1,182 @@
+package azurefunc
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/entra-tools/reprocess/shared/invocation"
+)
+
+// The function names: the folders under functions/ holding their function.json.
+// In JSON invocation mode the host POSTs to /{name}.
+const (
+	FunctionReprocess      = "reprocess"
+	FunctionStatus         = "status"
+	FunctionSubmit         = "submit"
+	FunctionWebhook        = "webhook"
+	FunctionOpenAPI        = "openapi"
+	FunctionReprocessQueue = "reprocess-queue"
+)
+
+// httpFunctions lists the HTTP-triggered functions, whose JSON invocations are
+// rebuilt into the caller's request.
+func httpFunctions() []string {
+	return []string{FunctionReprocess, FunctionStatus, FunctionSubmit, FunctionWebhook, FunctionOpenAPI}
+}
+
+// MaxInvocationBytes caps a JSON invocation payload. It sits above the core's
+// own body limit (a base64 body grows by a third, and the payload repeats
+// headers and identities), so the core's 413 decides for caller bodies.
+const MaxInvocationBytes = 4 << 20
+
+// The binding names the function.json files use.
+const (
+	httpTriggerBinding  = "req"
+	httpOutputBinding   = "res"
+	queueTriggerBinding = "msg"
+)
+
+// edge routes the host's requests; see the package documentation.
+type edge struct {
+	core     http.Handler
+	logger   *slog.Logger
+	maxBytes int64
+	// kinds maps "/"+function name to its JSON invocation handler.
+	kinds map[string]func(http.ResponseWriter, *http.Request, string)
+}
+
+// NewHandler returns the edge in front of core: POST /{function} for the six
+// function names speaks the JSON invocation protocol, everything else (GET /,
+// forwarded and proxied /api/... requests) goes to core unchanged, with the
+// invocation id from the host's headers in its context.
+func NewHandler(core http.Handler, logger *slog.Logger) http.Handler {
+	return newEdge(core, logger, MaxInvocationBytes)
+}
+
+func newEdge(core http.Handler, logger *slog.Logger, maxBytes int64) *edge {
+	e := &edge{core: core, logger: logger, maxBytes: maxBytes, kinds: map[string]func(http.ResponseWriter, *http.Request, string){}}
+	for _, name := range httpFunctions() {
+		e.kinds["/"+name] = e.serveHTTPInvocation
+	}
+	e.kinds["/"+FunctionReprocessQueue] = e.serveQueueInvocation
+	return e
+}
+
+// ServeHTTP dispatches by exact path rather than through a ServeMux, so that
+// forwarded requests reach the core byte for byte (a ServeMux would redirect
+// unclean paths and answer 405s of its own).
+func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		if serve, ok := e.kinds[r.URL.Path]; ok {
+			serve(w, r, strings.TrimPrefix(r.URL.Path, "/"))
+			return
+		}
+	}
+	e.servePassthrough(w, r)
+}
+
+// servePassthrough hands a forwarded or proxied request (or the readiness
+// ping) to the core as it is.
+func (e *edge) servePassthrough(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := invocation.Info{ID: invocationID(r.Header), Trigger: invocation.HTTP}
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		p := recover()
+		if p == nil {
+			e.logServed(r, info.ID, "", sw.statusOr200(), start)
+			return
+		}
+		if p == http.ErrAbortHandler {
+			e.logHTTP(r, info.ID, "", sw.statusOr200(), start, slog.Bool("aborted", true))
+			panic(p) // the core chose to abort the response; net/http handles it quietly
+		}
+		e.logPanic(r, info.ID, p)
+		if sw.wroteHeader {
+			// Part of the answer is out; aborting makes the host see a broken
+			// response instead of a truncated one that looks complete.
+			e.logHTTP(r, info.ID, "", sw.status, start, slog.Bool("aborted", true))
+			panic(http.ErrAbortHandler)
+		}
+		clear(sw.Header()) // whatever the core meant to send no longer applies
+		writeErrorResponse(sw, http.StatusInternalServerError, codeInternalError, "The request failed unexpectedly.")
+		e.logHTTP(r, info.ID, "", http.StatusInternalServerError, start)
+	}()
+	e.core.ServeHTTP(sw, r.WithContext(invocation.NewContext(r.Context(), info)))
+}
+
+// invocationID returns the host's id for this invocation. Forwarding mode
+// copies the caller's headers and then appends the host's
+// X-Azure-Functions-InvocationId, so the last value is the host's; proxy mode
+// overwrites both headers. Anything that is not id-shaped is dropped.
+func invocationID(h http.Header) string {
+	for _, name := range []string{"X-Azure-Functions-Invocationid", "X-Ms-Invocation-Id"} {
+		values := h.Values(name)
+		if len(values) == 0 {
+			continue
+		}
+		last := values[len(values)-1]
+		if i := strings.LastIndexByte(last, ','); i >= 0 {
+			last = last[i+1:]
+		}
+		if id := strings.TrimSpace(last); isIDShaped(id) {
+			return id
+		}
+	}
+	return ""
+}
+
+// isIDShaped accepts what the host sends (a GUID) and similar short tokens.
+func isIDShaped(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// statusWriter remembers the status the core sent.
+type statusWriter struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wroteHeader && code >= 200 {
+		w.status, w.wroteHeader = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) statusOr200() int {
+	if !w.wroteHeader {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Flush keeps streaming working for handlers that assert http.Flusher.
+func (w *statusWriter) Flush() {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = http.StatusOK, true
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,84 @@
+package azurefunc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Server limits. The host talks to us over loopback with pooled
+// connections; the core bounds each request with its own deadline, so there
+// is no WriteTimeout that could cut a slow Graph call short.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 10 * time.Second
+)
+
+// Listen binds 127.0.0.1:port, and only that: the host always connects to
+// 127.0.0.1, and any wider address would let callers reach the handler
+// without passing the host's function-key check. port is
+// FUNCTIONS_CUSTOMHANDLER_PORT; "0" picks a free port (for tests).
+func Listen(port string) (net.Listener, error) {
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return nil, fmt.Errorf("azurefunc: port %q is not a TCP port number", port)
+	}
+	ln, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return nil, fmt.Errorf("azurefunc: %w", err)
+	}
+	return ln, nil
+}
+
+// Serve binds 127.0.0.1:port at once (the host polls GET / every 25 ms and
+// gives up after 30 s) and serves h until ctx ends, then shuts down
+// gracefully. Call it before any slow initialisation.
+func Serve(ctx context.Context, port string, h http.Handler, logger *slog.Logger) error {
+	ln, err := Listen(port)
+	if err != nil {
+		return err
+	}
+	return ServeListener(ctx, ln, h, logger)
+}
+
+// ServeListener serves h on ln until ctx ends, then lets in-flight requests
+// finish for up to shutdownTimeout. It returns nil after a clean shutdown.
+func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// Requests keep ctx's values but not its cancellation, so shutting
+		// down lets them finish instead of cancelling them.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.LogAttrs(ctx, slog.LevelInfo, "custom handler listening", slog.String("addr", ln.Addr().String()))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("azurefunc: serving: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
+	if err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("azurefunc: shutting down: %w", err)
+	}
+	logger.LogAttrs(shutdownCtx, slog.LevelInfo, "custom handler stopped")
+	return nil
+}
