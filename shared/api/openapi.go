@@ -3,9 +3,11 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // The OpenAPI 2.0 document is generated from the route table the handler
@@ -167,15 +169,19 @@ func openAPIDocument(d Deps) http.Handler {
 		o := d.OpenAPI
 		oauth = &o
 	}
+	// Built once (the route table does not change), on the first request:
+	// building it here would recurse through routes.
+	build := sync.OnceValues(func() (map[string]any, error) { return openAPI(docTarget{oauth: oauth}) })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		base := absoluteURL(r, "/")
-		scheme, rest, _ := strings.Cut(base, "://")
-		host, prefix, _ := strings.Cut(rest, "/")
-		doc, err := openAPI(docTarget{host: host, basePath: "/" + prefix, schemes: []string{scheme}, oauth: oauth})
+		base, err := build()
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
+		scheme, rest, _ := strings.Cut(absoluteURL(r, "/"), "://")
+		host, prefix, _ := strings.Cut(rest, "/")
+		doc := maps.Clone(base) // only the top level changes per request
+		doc["host"], doc["basePath"], doc["schemes"] = host, "/"+prefix, []string{scheme}
 		w.Header().Set("Cache-Control", "no-cache")
 		writeJSON(w, http.StatusOK, doc)
 	})
