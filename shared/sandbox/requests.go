@@ -18,6 +18,8 @@ const (
 	KeyVault        Service = "keyvault"
 	Graph           Service = "graph"
 	Proxy           Service = "proxy"
+	STS             Service = "aws-sts"        // regional AWS STS endpoints
+	STSIssuer       Service = "aws-sts-issuer" // the AWS account's outbound federation issuer
 )
 
 // Request is one request a service received. A Graph $batch is logged once
