@@ -119,6 +119,17 @@ func (p *lambdaProcess) invoke(tb testing.TB, payload []byte, timeout time.Durat
 	return res
 }
 
+// eventually reports whether cond holds within two seconds: a child's log
+// line reaches the test through a pipe after its answer.
+func eventually(cond func() bool) bool {
+	for deadline := time.Now().Add(2 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
 // checkNoLambdaSecrets is checkNoSecrets plus the role session's secrets.
 func checkNoLambdaSecrets(tb testing.TB, tenant *sandbox.Tenant, logs string) {
 	tb.Helper()
@@ -191,6 +202,32 @@ func TestLambdaKeylessKeyVault(t *testing.T) {
 	}
 	p := startBootstrap(t, tenant, env)
 	id := tenant.Seeds.Delivered[0]
+
+	// A federated credential for another role: Entra's refusal is the
+	// function's setup fault, not the caller's.
+	wrong := sandbox.AWSFederatedCredential()
+	wrong.Subject = "arn:aws:iam::" + sandbox.AWSAccountID + ":role/some-other-function"
+	if err := tenant.Entra.SetFederatedCredentials(sandbox.AWSFederatedClientID, wrong); err != nil {
+		t.Fatal(err)
+	}
+	res := p.invoke(t, httpEvent(t, functionURL, http.MethodPost, "/api/assignments/"+id+"/reprocess", ""), 10*time.Second)
+	if r := httpResponse(t, res.Body); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+		t.Errorf("with a mismatched federated credential: status %d, Retry-After %q; want 503 with Retry-After", r.status, r.header.Get("Retry-After"))
+	}
+	if !eventually(func() bool { return strings.Contains(p.logs.String(), "AADSTS700213") }) {
+		t.Errorf("the log does not say which check Entra failed (AADSTS700213)")
+	}
+	if n := tenant.Count(sandbox.Graph); n != 0 {
+		t.Errorf("Graph requests without a Graph secret = %d", n)
+	}
+	if n := tenant.CountFunc(func(r sandbox.Request) bool { return r.Service == sandbox.STS && r.Status == 200 }); n != 1 {
+		t.Errorf("successful STS GetWebIdentityToken calls = %d, want 1", n)
+	}
+	if err := tenant.Entra.SetFederatedCredentials(sandbox.AWSFederatedClientID, sandbox.AWSFederatedCredential()); err != nil {
+		t.Fatal(err)
+	}
+	tenant.Reset()
+
 	for i := range 2 { // the second, warm invocation reuses the tokens
 		res := p.invoke(t, httpEvent(t, functionURL, http.MethodPost, "/api/assignments/"+id+"/reprocess", ""), 10*time.Second)
 		if r := httpResponse(t, res.Body); r.status != http.StatusAccepted {
@@ -202,11 +239,8 @@ func TestLambdaKeylessKeyVault(t *testing.T) {
 			t.Errorf("the bootstrap's environment has AZURE_CLIENT_SECRET")
 		}
 	}
-	if n := tenant.Count(sandbox.STS); n != 1 {
-		t.Errorf("STS GetWebIdentityToken calls = %d, want 1", n)
-	}
-	if n := tenant.CountFunc(func(r sandbox.Request) bool { return r.Service == sandbox.STS && r.Status == 200 }); n != 1 {
-		t.Errorf("successful STS calls = %d, want 1", n)
+	if n := tenant.Count(sandbox.STS); n != 0 {
+		t.Errorf("STS GetWebIdentityToken calls after the first = %d, want 0 (the token is cached)", n)
 	}
 	if n := tenant.Count(sandbox.STSIssuer); n != 2 {
 		t.Errorf("issuer metadata and JWKS reads = %d, want 2", n)
