@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +27,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("handler", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	useSandbox := fs.Bool("sandbox", false, "serve against an embedded emulated tenant (no Azure account needed)")
+	sandboxAuth := fs.Bool("sandbox-auth", false, "with --sandbox: require Entra bearer tokens on /api routes (the guide prints one)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stdout, nil))
@@ -43,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 			defer t.Close()
 			tenant, hc = t, t.HTTPClient()
-			getenv = overlay(t.Env(), getenv)
+			getenv = overlay(sandboxEnv(t, *sandboxAuth), getenv)
 		}
 	}
 
@@ -51,9 +56,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	core := newCore(cfg, hc, logger)
+	core, err := newCore(cfg, hc, logger)
+	if err != nil {
+		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
 	if tenant != nil {
-		printSandboxGuide(stderr, tenant, cfg.Addr)
+		printSandboxGuide(stderr, tenant, cfg.Addr, cfg.Auth != nil)
 	}
 
 	switch cfg.Runtime {
@@ -71,8 +79,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // newCore wires the handler. Nothing here makes a request: credentials,
-// clients and secrets come to life on the first call that needs them.
-func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) http.Handler {
+// clients, secrets and signing keys come to life on the first call that
+// needs them.
+func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (http.Handler, error) {
 	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
@@ -82,7 +91,11 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) http.Handl
 		BaseURL: cfg.Cloud.GraphBaseURL, Scope: cfg.Cloud.GraphScope(), Host: cfg.Cloud.GraphHost(),
 		Credential: credential.Graph(cfg, platform, store, hc), Transport: hc.Transport,
 	})
-	return api.New(api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout})
+	d := api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout}
+	if err := wireSecurity(&d, cfg, store, hc); err != nil {
+		return nil, err
+	}
+	return api.New(d), nil
 }
 
 // awsAssertion is the AWS STS web identity token that federation presents

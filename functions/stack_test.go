@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,9 +19,10 @@ import (
 // stack is the core handler wired exactly as main wires it, against an
 // emulated tenant reached over TLS through the real SDKs.
 type stack struct {
-	tenant  *sandbox.Tenant
-	handler http.Handler
-	logs    *syncBuffer
+	tenant    *sandbox.Tenant
+	handler   http.Handler
+	logs      *syncBuffer
+	sensitive *valueSet // tokens and signatures a test sent: never to be logged
 }
 
 // newStack starts a tenant and the core; env overrides the tenant's settings
@@ -43,9 +45,21 @@ func newStackWith(tb testing.TB, tenant *sandbox.Tenant, env map[string]string) 
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	s := &stack{tenant: tenant, handler: newCore(cfg, tenant.HTTPClient(), logger), logs: logs}
-	tb.Cleanup(func() { checkNoSecrets(tb, tenant, logs.String()) })
+	core, err := newCore(cfg, tenant.HTTPClient(), logger)
+	if err != nil {
+		tb.Fatalf("newCore: %v", err)
+	}
+	s := &stack{tenant: tenant, handler: core, logs: logs, sensitive: &valueSet{}}
+	tb.Cleanup(func() { checkNoSecrets(tb, tenant, logs.String(), s.sensitive.list()...) })
 	return s
+}
+
+// send serves one prepared request through the core.
+func (s *stack) send(tb testing.TB, req *http.Request) *http.Response {
+	tb.Helper()
+	w := httptest.NewRecorder()
+	s.handler.ServeHTTP(w, req)
+	return w.Result()
 }
 
 // do sends one request through the core.
@@ -97,9 +111,18 @@ func readError(tb testing.TB, resp *http.Response) errorShape {
 	return e
 }
 
-// checkNoSecrets fails when a log line carries a secret of the tenant.
-func checkNoSecrets(tb testing.TB, tenant *sandbox.Tenant, logs string) {
+// checkNoSecrets fails when a log line carries a secret of the tenant, or
+// any of sent (tokens, signatures): whole, or any long dot-separated part
+// of it (a JWT's payload or signature alone is a leak too).
+func checkNoSecrets(tb testing.TB, tenant *sandbox.Tenant, logs string, sent ...string) {
 	tb.Helper()
+	for _, v := range sent {
+		for _, part := range append(strings.Split(v, "."), v) {
+			if len(part) >= 16 && strings.Contains(logs, part) {
+				tb.Errorf("logs contain a token or signature the test sent (%d characters)", len(part))
+			}
+		}
+	}
 	secrets := []string{tenant.KeyVaultReaderSecret()}
 	for _, name := range []string{"graph-client-secret", "graph-certificate", "webhook-github", "webhook-standard", "webhook-zendesk", "webhook-pagerduty", "webhook-jira"} {
 		if v, ok := tenant.SecretValue(name); ok && v != "" {
@@ -115,6 +138,9 @@ func checkNoSecrets(tb testing.TB, tenant *sandbox.Tenant, logs string) {
 		if strings.Contains(logs, marker) {
 			tb.Errorf("logs contain %q", marker)
 		}
+	}
+	if m := credentialShape.FindString(logs); m != "" {
+		tb.Errorf("logs contain something shaped like a signature or function key: %.12s…", m)
 	}
 }
 
@@ -134,4 +160,26 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// credentialShape matches signature headers' values (sha256=<hex>,
+// v1=<hex>, v1,<base64>) and function keys in query strings (code=<key>).
+var credentialShape = regexp.MustCompile(`sha256=[0-9a-f]{16}|v1[=,][0-9A-Za-z+/]{16}|[?&]code=[0-9A-Za-z_-]{20}`)
+
+// valueSet collects values safely from parallel requests.
+type valueSet struct {
+	mu     sync.Mutex
+	values []string
+}
+
+func (v *valueSet) add(values ...string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.values = append(v.values, values...)
+}
+
+func (v *valueSet) list() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]string(nil), v.values...)
 }

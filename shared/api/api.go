@@ -10,6 +10,7 @@ import (
 
 	"github.com/entra-tools/reprocess/shared/assignment"
 	"github.com/entra-tools/reprocess/shared/graph"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // Graph is what the handler needs of Microsoft Graph.
@@ -23,6 +24,9 @@ type Deps struct {
 	Graph          Graph
 	Logger         *slog.Logger
 	RequestTimeout time.Duration
+	Auth           Authenticator              // nil: no bearer token is required
+	Secrets        SecretReader               // the webhooks' signing secrets
+	Webhooks       map[webhook.Source]Webhook // configured sources only
 }
 
 // Body limits: a single-assignment call is tiny; a 1,000-id batch fits in 64 KiB.
@@ -54,7 +58,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("/", named("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, &Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
 	})))
-	return serve(mux, d.Logger, d.RequestTimeout)
+	return serve(authenticate(d.Auth, mux), d.Logger, d.RequestTimeout)
 }
 
 // Routes lists the operations, for the OpenAPI document and tests.
@@ -69,6 +73,8 @@ func routes(d Deps) []Route {
 			Summary: "Get an assignment's state", handler: assignmentStatus(d)},
 		{Method: http.MethodPost, Path: "/api/reprocess", OperationID: "SubmitReprocess",
 			Summary: "Reprocess the assignment named in the body", handler: limitBody(batchBody, reprocessByBody(d))},
+		{Method: http.MethodPost, Path: "/api/webhooks/{source}", OperationID: "ReceiveWebhook",
+			Summary: "Reprocess the assignment named in a signed webhook", handler: limitBody(webhookBody, receiveWebhook(d))},
 	}
 }
 

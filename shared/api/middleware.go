@@ -18,6 +18,7 @@ type record struct {
 	graphRequestID string
 	code           string
 	err            error
+	attrs          []slog.Attr // more identifiers, e.g. the caller's oid and azp
 }
 
 type recordKey struct{}
@@ -114,6 +115,7 @@ func logRequest(logger *slog.Logger, r *http.Request, rec *record, status int, d
 	if rec.graphRequestID != "" {
 		attrs = append(attrs, slog.String("graphRequestId", rec.graphRequestID))
 	}
+	attrs = append(attrs, rec.attrs...)
 	if rec.err != nil {
 		attrs = append(attrs, slog.String("error", rec.err.Error()))
 	}

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
+	"github.com/entra-tools/reprocess/shared/bearer"
 	"github.com/entra-tools/reprocess/shared/credential"
 	"github.com/entra-tools/reprocess/shared/graph"
 	"github.com/entra-tools/reprocess/shared/secrets"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // Problem is a refusal of the caller's request decided here (not by Graph).
@@ -61,6 +63,23 @@ func outcomeOf(err error) outcome {
 		return outcome{status: http.StatusBadRequest, code: "InvalidAssignmentId", message: invalidIDMessage(err)}
 	case errors.As(err, &ge):
 		return graphOutcome(ge)
+	// The caller's proof, before the context cases: a key fetch that timed
+	// out is our dependency failing, not the request's deadline.
+	case errors.Is(err, bearer.ErrMissingToken), errors.Is(err, bearer.ErrInvalidToken):
+		return outcome{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", header: challenge(err),
+			message: "A valid bearer token is required: an Entra access token for this API, from its tenant."}
+	case errors.Is(err, bearer.ErrMissingRole):
+		return outcome{status: http.StatusForbidden, code: "Forbidden", header: challenge(err),
+			message: "The caller's token lacks the app role this API requires."}
+	case errors.Is(err, bearer.ErrKeysUnavailable):
+		return outcome{status: http.StatusServiceUnavailable, code: "SigningKeysUnavailable", retryAfter: dependencyRetryAfter,
+			message: "The function could not fetch Entra's token signing keys. Try again later."}
+	case isAny(err, webhook.ErrMissingHeader, webhook.ErrMalformedHeader, webhook.ErrBadSignature, webhook.ErrStaleTimestamp, webhook.ErrFutureTimestamp):
+		return outcome{status: http.StatusUnauthorized, code: "InvalidWebhookSignature",
+			message: "The webhook signature is missing or does not match, or its timestamp is more than five minutes from now."}
+	case errors.Is(err, webhook.ErrBadSecret):
+		return outcome{status: http.StatusInternalServerError, code: "WebhookSecretUnusable",
+			message: "The webhook signing secret in Key Vault is unusable (standard takes whsec_ followed by base64)."}
 	case errors.Is(err, context.DeadlineExceeded):
 		return outcome{status: http.StatusGatewayTimeout, code: "GatewayTimeout",
 			message: "The request did not complete before its deadline; it may still take effect in Graph."}
@@ -104,6 +123,20 @@ func graphOutcome(ge *graph.Error) outcome {
 		}
 	}
 	return o
+}
+
+// challenge is the WWW-Authenticate header for a bearer refusal.
+func challenge(err error) http.Header {
+	return http.Header{"Www-Authenticate": {bearer.Challenge(err)}}
+}
+
+func isAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
 }
 
 func invalidIDMessage(err error) string {

@@ -123,7 +123,7 @@ func TestFunctionFolders(t *testing.T) {
 		FunctionReprocess: {"post", "assignments/{id}/reprocess", "function", "/api/assignments/{id}/reprocess"},
 		FunctionStatus:    {"get", "assignments/{id}", "function", "/api/assignments/{id}"},
 		FunctionSubmit:    {"post", "reprocess", "function", "/api/reprocess"},
-		FunctionWebhook:   {"post", "webhooks/{source}", "function", "/api/webhooks/{source}"},
+		FunctionWebhook:   {"post", "webhooks/{source}", "anonymous", "/api/webhooks/{source}"},
 		FunctionOpenAPI:   {"get", "swagger.json", "anonymous", "/api/swagger.json"},
 	}
 	dirs, err := filepath.Glob(filepath.Join(repoRoot, "functions", "*", "function.json"))

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/entra-tools/reprocess/shared/assignment"
 )
 
 // queueMeta is what the edge logs from a queue invocation's Metadata.
@@ -88,12 +90,12 @@ func idFromText(s string, tryBase64 bool) (string, error) {
 		return "", errors.New("the message is empty")
 	case t[0] == '{':
 		return idFromObject([]byte(t))
-	case tryBase64 && !looksLikeGUID(t):
+	case tryBase64 && !looksLikeID(t):
 		if decoded, ok := decodeBase64Text(t); ok {
 			if decoded[0] == '{' {
 				return idFromObject([]byte(decoded))
 			}
-			if looksLikeGUID(decoded) {
+			if looksLikeID(decoded) {
 				return decoded, nil
 			}
 		}
@@ -131,24 +133,9 @@ func idFromObject(b []byte) (string, error) {
 	return *m.AssignmentID, nil
 }
 
-// looksLikeGUID reports the 8-4-4-4-12 hex shape. It only steers the base64
-// guess; the core decides what a valid assignment id is.
-func looksLikeGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+// looksLikeID reports an assignment id's shape. It only steers the base64
+// guess; the core decides, with the same parser, what it does with the id.
+func looksLikeID(s string) bool {
+	_, err := assignment.ParseID(s)
+	return err == nil
 }

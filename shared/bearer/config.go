@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/assignment"
 )
 
 // Config says which tokens to accept. The zero values of the optional
@@ -62,7 +64,7 @@ func (cfg Config) resolve() (resolved, error) {
 		fetchTimeout: cfg.FetchTimeout,
 		leeway:       cfg.Leeway,
 	}
-	if !isGUID(r.tenant) {
+	if _, err := assignment.ParseID(r.tenant); err != nil { // the same GUID syntax
 		errs = append(errs, errors.New("tenant id must be the tenant's GUID (the issuer names it so)"))
 	}
 	if len(r.audiences) == 0 {
@@ -108,25 +110,4 @@ func (cfg Config) resolve() (resolved, error) {
 		return resolved{}, fmt.Errorf("bearer: %w", errors.Join(errs...))
 	}
 	return r, nil
-}
-
-// isGUID reports whether s is 8-4-4-4-12 hex digits.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

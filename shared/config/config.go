@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // Runtime is where the binary runs, chosen at start.
@@ -161,9 +162,9 @@ func Load(getenv func(string) string) (Config, error) {
 		prefix := "WEBHOOK_" + strings.ToUpper(src) + "_"
 		w := Webhook{SecretName: env(prefix + "SECRET_NAME"), IDPointer: env(prefix + "ID_POINTER")}
 		if w.IDPointer == "" {
-			w.IDPointer = "/assignmentId"
-		} else if !strings.HasPrefix(w.IDPointer, "/") {
-			bad("%sID_POINTER must be an RFC 6901 JSON pointer starting with \"/\"", prefix)
+			w.IDPointer = webhook.DefaultIDPointer
+		} else if _, err := webhook.ParsePointer(w.IDPointer); err != nil {
+			bad("%sID_POINTER %.64q must be an RFC 6901 JSON pointer such as /assignmentId (\"~\" only as ~0 or ~1)", prefix, w.IDPointer)
 		}
 		if w.SecretName != "" {
 			c.Webhooks[src] = w
@@ -203,8 +204,14 @@ func Load(getenv func(string) string) (Config, error) {
 	switch {
 	case aud != "" && role != "":
 		c.Auth = &Auth{Audience: aud, RequiredRole: role}
-		if c.TenantID == "" {
+		switch {
+		case c.TenantID == "":
 			bad("GRAPH_TENANT_ID is required with AUTH_AUDIENCE: it names the token issuer")
+		case !isGUID(c.TenantID):
+			bad("GRAPH_TENANT_ID %q must be the tenant's GUID with AUTH_AUDIENCE: token issuers name the tenant by GUID", c.TenantID)
+		}
+		if strings.ContainsAny(aud, " \t,") {
+			bad("AUTH_AUDIENCE %.64q must be one audience: the API's client id (or its App ID URI)", aud)
 		}
 	case aud != "" || role != "":
 		bad("AUTH_AUDIENCE and AUTH_REQUIRED_ROLE must be set together")

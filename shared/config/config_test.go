@@ -141,6 +141,22 @@ func TestLoadRuntimeAndModes(t *testing.T) {
 	}
 }
 
+func TestLoadAuthNeedsTenantGUIDAndOneAudience(t *testing.T) {
+	env := secretEnv()
+	env["GRAPH_TENANT_ID"] = "contoso.onmicrosoft.com"
+	env["AUTH_AUDIENCE"] = "api://a, api://b"
+	env["AUTH_REQUIRED_ROLE"] = "Reprocess.Invoke"
+	_, err := Load(getenv(env))
+	if err == nil {
+		t.Fatal("Load() error = nil, want problems")
+	}
+	for _, want := range []string{"GRAPH_TENANT_ID \"contoso.onmicrosoft.com\" must be the tenant's GUID", "AUTH_AUDIENCE \"api://a, api://b\" must be one audience"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Load() error lacks %q:\n%s", want, err)
+		}
+	}
+}
+
 func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	env := map[string]string{
 		"GRAPH_CLIENT_SECRET_NAME":   "bad name!",
@@ -152,6 +168,8 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 		"GRAPH_BASE_URL":             "http://graph.microsoft.com/v1.0",
 		"WEBHOOK_GITHUB_SECRET_NAME": "gh",
 		"WEBHOOK_GITHUB_ID_POINTER":  "assignmentId",
+		"WEBHOOK_JIRA_SECRET_NAME":   "jira",
+		"WEBHOOK_JIRA_ID_POINTER":    "/issue/fields/a~2b",
 	}
 	_, err := Load(getenv(env))
 	if err == nil {
@@ -162,7 +180,7 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 		"GRAPH_TENANT_ID is required", "GRAPH_CLIENT_ID is required", "KEYVAULT_URL is required",
 		"secret name \"bad name!\"", "GRAPH_CLOUD \"mars\"", "REQUEST_TIMEOUT \"forever\"",
 		"AUTH_AUDIENCE and AUTH_REQUIRED_ROLE must be set together", "PORT \"99999\"", "GRAPH_BASE_URL",
-		"WEBHOOK_GITHUB_ID_POINTER", "AZURE_TENANT_ID and AZURE_CLIENT_ID are required",
+		"WEBHOOK_GITHUB_ID_POINTER", "WEBHOOK_JIRA_ID_POINTER", "AZURE_TENANT_ID and AZURE_CLIENT_ID are required",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("Load() error lacks %q:\n%s", want, msg)
@@ -171,7 +189,7 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	if strings.Contains(msg, "do-not-print-me") {
 		t.Errorf("Load() error prints a secret value:\n%s", msg)
 	}
-	if lines := strings.Count(msg, "\n") + 1; lines < 11 {
+	if lines := strings.Count(msg, "\n") + 1; lines < 12 {
 		t.Errorf("Load() error has %d lines, want one per problem:\n%s", lines, msg)
 	}
 }

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"debug/elf"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// makePackage runs `make package` in the repository root with the given variables and
+// returns the folder the zips went to.
+func makePackage(tb testing.TB, root string, vars ...string) string {
+	tb.Helper()
+	dist := filepath.Join(tb.TempDir(), "dist")
+	args := append([]string{"-C", root, "package", "DIST=" + dist}, vars...)
+	out, err := exec.Command("make", args...).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("make %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return dist
+}
+
+// TestMakePackage builds the real binary twice through `make package` and checks both
+// zips. The first build of the Graph SDK is slow (minutes, 4 GiB); -short skips it.
+func TestMakePackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: not building the real binary (make package)")
+	}
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if goFiles, _ := filepath.Glob(filepath.Join(root, "functions", "*.go")); len(goFiles) == 0 {
+		t.Skip("functions/ has no main package yet: nothing to build")
+	}
+	app, err := readFunctionsApp(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := makePackage(t, root)
+
+	for _, name := range []string{"azure-functions.zip", "lambda.zip"} {
+		if fi, err := os.Stat(filepath.Join(dist, name)); err == nil {
+			t.Logf("%s: %d bytes", name, fi.Size())
+		}
+	}
+
+	t.Run("azure layout", func(t *testing.T) {
+		files, names := zipByName(t, filepath.Join(dist, "azure-functions.zip"))
+		want := []string{"host.json", app.ExecutablePath}
+		for _, f := range app.Functions {
+			want = append(want, filepath.Dir(f.Name)+"/", f.Name)
+		}
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			t.Errorf("azure-functions.zip entries = %q, want %q", names, want)
+		}
+		if !bytes.Equal(files["host.json"].Data, app.HostJSON) {
+			t.Errorf("host.json in the zip differs from the repository's")
+		}
+		for _, f := range app.Functions {
+			if !bytes.Equal(files[f.Name].Data, f.Data) {
+				t.Errorf("%s in the zip differs from functions/%s", f.Name, f.Name)
+			}
+		}
+		// host.json names the handler; the zip must hold it there, executable.
+		h, ok := files[app.ExecutablePath]
+		if !ok {
+			t.Fatalf("host.json's defaultExecutablePath %q is not in the zip", app.ExecutablePath)
+		}
+		if h.Mode != 0o755 {
+			t.Errorf("%s mode = %v, want 0755", app.ExecutablePath, h.Mode)
+		}
+		checkELF(t, app.ExecutablePath, h.Data, elf.EM_X86_64, root)
+	})
+	t.Run("lambda layout", func(t *testing.T) {
+		files, names := zipByName(t, filepath.Join(dist, "lambda.zip"))
+		if !slices.Equal(names, []string{"bootstrap"}) {
+			t.Errorf("lambda.zip entries = %q, want [bootstrap]", names)
+		}
+		b := files["bootstrap"]
+		if b.Mode != 0o755 {
+			t.Errorf("bootstrap mode = %v, want 0755", b.Mode)
+		}
+		checkELF(t, "bootstrap", b.Data, elf.EM_AARCH64, root)
+	})
+	t.Run("reproducible", func(t *testing.T) {
+		again := makePackage(t, root)
+		for _, name := range []string{"azure-functions.zip", "lambda.zip"} {
+			a, _ := os.ReadFile(filepath.Join(dist, name))
+			b, _ := os.ReadFile(filepath.Join(again, name))
+			if len(a) == 0 || !bytes.Equal(a, b) {
+				t.Errorf("%s differs between two make package runs of the same tree", name)
+			}
+		}
+	})
+	t.Run("GOARCH=amd64", func(t *testing.T) {
+		amd := makePackage(t, root, "GOARCH=amd64")
+		files, _ := zipByName(t, filepath.Join(amd, "lambda.zip"))
+		checkELF(t, "bootstrap", files["bootstrap"].Data, elf.EM_X86_64, root)
+		azure, _ := zipByName(t, filepath.Join(amd, "azure-functions.zip"))
+		checkELF(t, app.ExecutablePath, azure[app.ExecutablePath].Data, elf.EM_X86_64, root)
+	})
+}
