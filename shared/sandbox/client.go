@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/x509"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -67,11 +68,12 @@ func (t *Tenant) Env() Vars {
 // the sandbox: the proxy, and the sandbox CA as the only trusted root.
 func (t *Tenant) ProcessEnv() Vars {
 	v := t.Env()
-	v["HTTPS_PROXY"] = t.ProxyURL().String()
-	v["NO_PROXY"] = ""
-	v["SSL_CERT_FILE"] = t.caFile
-	v["SSL_CERT_DIR"] = t.certDir
+	maps.Copy(v, t.proxyEnv())
 	return v
+}
+
+func (t *Tenant) proxyEnv() Vars {
+	return Vars{"HTTPS_PROXY": t.ProxyURL().String(), "NO_PROXY": "", "SSL_CERT_FILE": t.caFile, "SSL_CERT_DIR": t.certDir}
 }
 
 // ManagedIdentityEnv returns the App Service managed-identity variables.

@@ -43,13 +43,14 @@ const graphRole = "EntitlementManagement.ReadWrite.All"
 
 // app is one registered client: an app registration or a managed identity.
 type app struct {
-	clientID string
-	objectID string
-	name     string
-	secrets  []*clientSecret
-	certs    func() []*x509.Certificate // lazily made; nil when none
-	vault    bool                       // may read secrets from Key Vault
-	graph    bool                       // holds graphRole
+	clientID  string
+	objectID  string
+	name      string
+	secrets   []*clientSecret
+	certs     func() []*x509.Certificate // lazily made; nil when none
+	federated []FederatedCredential      // federated identity credentials
+	vault     bool                       // may read secrets from Key Vault
+	graph     bool                       // holds graphRole
 }
 
 type clientSecret struct {
@@ -116,6 +117,19 @@ func (d *directory) rotateSecret(clientID, value string) {
 		s.expired = true
 	}
 	a.secrets = append(a.secrets, &clientSecret{value: value})
+}
+
+// setFederated replaces an app's federated credentials; false when there
+// is no such app.
+func (d *directory) setFederated(clientID string, fcs []FederatedCredential) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	a := d.apps[strings.ToLower(clientID)]
+	if a == nil {
+		return false
+	}
+	a.federated = fcs
+	return true
 }
 
 func (d *directory) certificates(clientID string) []*x509.Certificate {

@@ -40,10 +40,22 @@
 // SSL_CERT_FILE/SSL_CERT_DIR make the sandbox CA its only trusted root.
 // ManagedIdentityEnv gives IDENTITY_ENDPOINT and IDENTITY_HEADER.
 //
+// AWS Lambda's keyless path is emulated too: STS answers SigV4-signed
+// GetWebIdentityToken calls at the regional endpoints
+// (sts.<region>.amazonaws.com) with RS256 tokens of the account's outbound
+// federation issuer (AWSIssuer, which serves OpenID metadata and a JWKS),
+// and Entra accepts such a token as the client assertion of
+// AWSFederatedClientID, whose federated identity credential names that
+// issuer, AWSRoleARN as subject and api://AzureADTokenExchange as audience.
+// AWSEnv and AWSProcessEnv give a function that path; Entra's refusals carry
+// the real AADSTS codes (700211, 700213, 70021, 700024, 5002738).
+//
 // Tests observe and steer the tenant through Requests and Count (every
 // request each service received), Graph.Fail (throttling and outages, per
 // assignment id, batch items included), Graph.SetPermission,
-// KeyVault.SetDown, Entra.SetDown, RotateGraphSecret and MintCallerToken.
+// KeyVault.SetDown, Entra.SetDown, RotateGraphSecret, MintCallerToken,
+// STS.SetFederationEnabled, Entra.SetFederatedCredentials and
+// MintWebIdentityToken.
 //
 // The platform documents it follows:
 //   - https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
@@ -51,4 +63,7 @@
 //   - https://learn.microsoft.com/azure/key-vault/general/authentication-requests-and-responses
 //   - https://learn.microsoft.com/graph/api/accesspackageassignment-reprocess
 //   - https://learn.microsoft.com/graph/json-batching
+//   - https://docs.aws.amazon.com/STS/latest/APIReference/API_GetWebIdentityToken.html
+//   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+//   - https://learn.microsoft.com/entra/workload-id/workload-identity-federation
 package sandbox

@@ -47,7 +47,7 @@ func (e *EntraServer) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, ok := e.t.dir.lookup(clientID)
-	if !ok || client.secrets == nil && client.certs == nil {
+	if !ok || client.secrets == nil && client.certs == nil && client.federated == nil {
 		e.writeError(w, r, http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf(
 			"Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
 			truncate(clientID, 64), TenantID))
@@ -77,6 +77,13 @@ func (e *EntraServer) token(w http.ResponseWriter, r *http.Request) {
 		case secretInvalid:
 			e.writeError(w, r, http.StatusUnauthorized, "invalid_client", 7000215, fmt.Sprintf(
 				"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", clientID))
+			return
+		}
+	case form.Has("client_assertion") && isExternalAssertion(form.Get("client_assertion"), clientID):
+		// Not signed by the app itself: an external token for a federated
+		// identity credential.
+		if fe := e.verifyFederated(r.Context(), form.Get("client_assertion_type"), form.Get("client_assertion"), client.federated); fe != nil {
+			e.writeError(w, r, fe.status, fe.code, fe.aadsts, fe.msg)
 			return
 		}
 	case form.Has("client_assertion"):
@@ -154,6 +161,17 @@ func (e *EntraServer) verifyAssertion(typ, assertion, clientID, endpoint string)
 		return 700027, "Client assertion contains an invalid issuer or subject; both must be the client id."
 	}
 	return 700027, "Client assertion failed signature validation."
+}
+
+// isExternalAssertion reports whether a JWT names an issuer other than the
+// client itself (which signs certificate assertions).
+func isExternalAssertion(assertion, clientID string) bool {
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(assertion, claims); err != nil {
+		return false
+	}
+	iss, _ := claims.GetIssuer()
+	return iss != "" && !strings.EqualFold(iss, clientID)
 }
 
 func findCert(certs []*x509.Certificate, thumb []byte, sum func(*x509.Certificate) []byte) *x509.Certificate {

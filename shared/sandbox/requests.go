@@ -18,6 +18,8 @@ const (
 	KeyVault        Service = "keyvault"
 	Graph           Service = "graph"
 	Proxy           Service = "proxy"
+	STS             Service = "aws-sts"        // regional AWS STS endpoints
+	STSIssuer       Service = "aws-sts-issuer" // the AWS account's outbound federation issuer
 )
 
 // Request is one request a service received. A Graph $batch is logged once
@@ -90,7 +92,8 @@ func (t *Tenant) CountFunc(keep func(Request) bool) int {
 func (t *Tenant) Reset() { t.log.reset() }
 
 // secretParams are query parameters never written to the log.
-var secretParams = []string{"code", "sig", "client_secret", "client_assertion", "access_token", "token"}
+var secretParams = []string{"code", "sig", "client_secret", "client_assertion", "access_token", "token",
+	"X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Credential"} // a presigned AWS query
 
 func safeQuery(q string) string {
 	if q == "" {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,7 @@ type Tenant struct {
 	ManagedIdentity *IdentityServer
 	KeyVault        *KeyVaultServer
 	Graph           *GraphServer
+	STS             *STSServer // AWS STS and its outbound federation issuer
 	Seeds           Seeds
 
 	opts   Options
@@ -58,8 +60,9 @@ type Tenant struct {
 	graphSecret    string
 	readerSecret   string
 	identityHeader string
-	graphCert      rsaCert // the Graph app's certificate credential
-	signingKey     rsaCert // signs caller tokens; published as the JWKS
+	aws            awsSession // the Lambda execution role's credentials
+	graphCert      rsaCert    // the Graph app's certificate credential
+	signingKey     rsaCert    // signs caller tokens; published as the JWKS
 
 	mountMu sync.RWMutex
 	mounts  []mount
@@ -68,6 +71,7 @@ type Tenant struct {
 	servers                          []*http.Server
 	proxy                            *connectProxy
 	transport                        *http.Transport
+	direct                           *http.Client // the sandbox's own fetches (Entra reading an issuer's keys)
 	tmpDir, caFile, certDir          string
 	closeOnce                        sync.Once
 }
@@ -91,17 +95,19 @@ func Start(ctx context.Context, opts Options) (*Tenant, error) {
 	}
 	t := &Tenant{
 		opts: opts, logger: opts.Logger, tokens: &tokenIssuer{},
-		hosts:        append(append([]string(nil), defaultHosts...), opts.ExtraHosts...),
+		hosts:        slices.Concat(defaultHosts, awsHosts(), opts.ExtraHosts),
 		graphSecret:  newClientSecret(),
 		readerSecret: newClientSecret(),
 		graphCert:    rsaCert{commonName: "reprocess-sandbox-graph-app"},
 		signingKey:   rsaCert{commonName: "reprocess-sandbox-token-signing"},
+		aws:          newAWSSession(),
 	}
 	t.identityHeader = randomToken(24)
 	t.Entra = &EntraServer{t: t}
 	t.ManagedIdentity = &IdentityServer{t: t}
 	t.KeyVault = &KeyVaultServer{t: t, secrets: map[string][]*secretVersion{}}
 	t.Graph = newGraphServer(t)
+	t.STS = &STSServer{t: t, keys: &webIdentityKeys{}}
 	graphCerts := func() []*x509.Certificate {
 		_, c := t.graphCert.mustGet()
 		return []*x509.Certificate{c}
@@ -115,6 +121,8 @@ func Start(ctx context.Context, opts Options) (*Tenant, error) {
 			vault: true, graph: true},
 		&app{clientID: UserIdentityClientID, objectID: UserIdentityObjectID, name: "sandbox-identity",
 			vault: true, graph: true},
+		&app{clientID: AWSFederatedClientID, objectID: "e0f1a2b3-c4d5-4e6f-9a0b-1c2d3e4f5a6b", name: "reprocess-aws-federated",
+			federated: []FederatedCredential{AWSFederatedCredential()}, vault: true},
 	)
 	t.seed()
 
@@ -185,6 +193,14 @@ func (t *Tenant) listen(ctx context.Context) error {
 		IdleConnTimeout:     30 * time.Second,
 		TLSHandshakeTimeout: 5 * time.Second,
 	}
+	t.direct = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, t.tlsAddr)
+		},
+		TLSClientConfig: &tls.Config{RootCAs: t.ca.pool, MinVersion: tls.VersionTLS12},
+		MaxIdleConns:    4, IdleConnTimeout: 30 * time.Second,
+	}}
 	return nil
 }
 
@@ -193,6 +209,8 @@ func (t *Tenant) router() http.Handler {
 	entra := t.logged(Entra, t.Entra.handler())
 	vault := t.logged(KeyVault, t.KeyVault.handler())
 	graph := t.logged(Graph, t.Graph.handler())
+	sts := t.logged(STS, t.STS.handler())
+	issuer := t.logged(STSIssuer, t.STS.issuerHandler())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := hostOnly(r.Host)
 		if _, ok := cloudByLogin(host); ok {
@@ -205,6 +223,14 @@ func (t *Tenant) router() http.Handler {
 		}
 		if _, _, ok := cloudByVault(host); ok {
 			vault.ServeHTTP(w, r)
+			return
+		}
+		if _, ok := stsRegion(host); ok {
+			sts.ServeHTTP(w, r)
+			return
+		}
+		if host == issuerHost {
+			issuer.ServeHTTP(w, r)
 			return
 		}
 		t.mountMu.RLock()
@@ -270,6 +296,9 @@ func (t *Tenant) Close() error {
 		}
 		if t.transport != nil {
 			t.transport.CloseIdleConnections()
+		}
+		if t.direct != nil {
+			t.direct.CloseIdleConnections()
 		}
 		if t.tmpDir != "" {
 			errs = append(errs, os.RemoveAll(t.tmpDir))
