@@ -10,8 +10,8 @@ import (
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
 
-// mixedBatch is a 1,000-position batch for tests and the benchmark.
-type mixedBatch struct {
+// thousandBatch is a 1,000-position batch for tests and the benchmark.
+type thousandBatch struct {
 	body      string
 	want      []string // per position: "accepted", "invalid", "unknown", "throttled" (accepted on retry)
 	ids       []string // per position, as sent
@@ -20,14 +20,14 @@ type mixedBatch struct {
 	valid     int // distinct valid ids (delivered and unknown)
 }
 
-// newMixedBatch adds the assignments to the tenant and builds the body:
+// newThousandBatch adds the assignments to the tenant and builds the body:
 // invalid ids, unknown ids, duplicates (in another case) and ids Graph
 // throttles once with Retry-After, spread through the batch.
-func newMixedBatch(tb testing.TB, tenant *sandbox.Tenant, invalid, unknown, dup, throttled int) mixedBatch {
+func newThousandBatch(tb testing.TB, tenant *sandbox.Tenant, invalid, unknown, dup, throttled int) thousandBatch {
 	tb.Helper()
 	const total = 1000
 	deliveredN := total - invalid - unknown - dup
-	var m mixedBatch
+	var m thousandBatch
 	for i := 0; i < deliveredN; i++ {
 		m.delivered = append(m.delivered, tenant.AddAssignment(sandbox.Assignment{}))
 	}
@@ -55,11 +55,11 @@ func newMixedBatch(tb testing.TB, tenant *sandbox.Tenant, invalid, unknown, dup,
 			m.ids, m.want = append(m.ids, m.delivered[d]), append(m.want, want)
 			d++
 		default:
-			tb.Fatalf("mixed batch: ran out of ids at position %d", p)
+			tb.Fatalf("thousand batch: ran out of ids at position %d", p)
 		}
 	}
 	if inv != invalid || unk != unknown || du != dup || d != deliveredN {
-		tb.Fatalf("mixed batch: placed %d/%d invalid, %d/%d unknown, %d/%d duplicates, %d/%d delivered", inv, invalid, unk, unknown, du, dup, d, deliveredN)
+		tb.Fatalf("thousand batch: placed %d/%d invalid, %d/%d unknown, %d/%d duplicates, %d/%d delivered", inv, invalid, unk, unknown, du, dup, d, deliveredN)
 	}
 	m.valid = deliveredN + unknown
 	m.body = `{"assignmentIds":["` + strings.Join(m.ids, `","`) + `"]}`
@@ -78,7 +78,7 @@ func indexOf(list []string, s string) int {
 func TestBatchOfAThousand(t *testing.T) {
 	t.Parallel() // it mostly waits: Retry-After, latency, polling
 	s := newStack(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered}, nil)
-	m := newMixedBatch(t, s.tenant, 40, 30, 20, 25)
+	m := newThousandBatch(t, s.tenant, 40, 30, 20, 25)
 	if len(m.body) > 64<<10 {
 		t.Fatalf("a 1,000-id body is %d bytes, over the 64 KiB limit", len(m.body))
 	}
@@ -125,7 +125,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func TestBatchCutShortByTheDeadline(t *testing.T) {
 	t.Parallel() // it mostly waits: Retry-After, latency, polling
 	s := newStack(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered}, map[string]string{"REQUEST_TIMEOUT": "2s"})
-	m := newMixedBatch(t, s.tenant, 0, 0, 0, 0)
+	m := newThousandBatch(t, s.tenant, 0, 0, 0, 0)
 	// Warm the credentials so the deadline is spent on Graph alone.
 	if resp := s.do(t, http.MethodPost, "/api/assignments/"+s.tenant.Seeds.Delivered[0]+"/reprocess", ""); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("warm-up status = %d", resp.StatusCode)
@@ -169,7 +169,7 @@ func TestBatchCutShortByTheDeadline(t *testing.T) {
 // assignments through the whole stack against the sandbox.
 func BenchmarkBatchOfAThousand(b *testing.B) {
 	s := newStack(b, sandbox.Options{DeliveringFor: sandbox.StayDelivered}, nil)
-	m := newMixedBatch(b, s.tenant, 0, 0, 0, 0)
+	m := newThousandBatch(b, s.tenant, 0, 0, 0, 0)
 	s.do(b, http.MethodPost, "/api/assignments/"+s.tenant.Seeds.Delivered[0]+"/reprocess", "")
 	s.tenant.Reset()
 	b.ResetTimer()
