@@ -54,7 +54,6 @@ func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	for _, rt := range routes(d) {
-		rt := rt
 		mux.Handle(rt.Method+" "+rt.Path, named(rt.Path, rt.handler))
 		allowed[rt.Path] = append(allowed[rt.Path], rt.Method)
 	}
