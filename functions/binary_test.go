@@ -33,7 +33,7 @@ func handlerBinary(tb testing.TB) string {
 			return
 		}
 		binaryPath = filepath.Join(dir, "handler")
-		out, err := exec.Command("go", "build", "-o", binaryPath, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", binaryPath, ".").CombinedOutput()
 		if err != nil {
 			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -79,6 +79,7 @@ func TestMakePackage(t *testing.T) {
 			t.Errorf("%s mode = %v, want 0755", app.ExecutablePath, h.Mode)
 		}
 		checkELF(t, app.ExecutablePath, h.Data, elf.EM_X86_64, root)
+		checkSize(t, app.ExecutablePath, h.Data)
 	})
 	t.Run("lambda layout", func(t *testing.T) {
 		files, names := zipByName(t, filepath.Join(dist, "lambda.zip"))
@@ -90,6 +91,7 @@ func TestMakePackage(t *testing.T) {
 			t.Errorf("bootstrap mode = %v, want 0755", b.Mode)
 		}
 		checkELF(t, "bootstrap", b.Data, elf.EM_AARCH64, root)
+		checkSize(t, "bootstrap", b.Data)
 	})
 	t.Run("reproducible", func(t *testing.T) {
 		again := makePackage(t, root)
@@ -108,4 +110,16 @@ func TestMakePackage(t *testing.T) {
 		azure, _ := zipByName(t, filepath.Join(amd, "azure-functions.zip"))
 		checkELF(t, app.ExecutablePath, azure[app.ExecutablePath].Data, elf.EM_X86_64, root)
 	})
+}
+
+// maxBinary bounds a shipped binary. It is about 10 MB; a build that lets the
+// linker keep every Graph model's methods (aws-lambda-go's net/rpc path
+// without the lambda.norpc tag, or any reflect Method call) is nearly 40 MB.
+const maxBinary = 16 << 20
+
+func checkSize(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if len(data) > maxBinary {
+		t.Errorf("%s is %d bytes, over %d: dead-code elimination was defeated", name, len(data), maxBinary)
+	}
 }
