@@ -23,7 +23,8 @@ var (
 	binaryErr  error
 )
 
-// handlerBinary builds ./functions once per test run.
+// handlerBinary builds ./functions once per test run, as make package
+// builds it (static, lambda.norpc, for this machine's architecture).
 func handlerBinary(tb testing.TB) string {
 	tb.Helper()
 	binaryOnce.Do(func() {
@@ -33,7 +34,9 @@ func handlerBinary(tb testing.TB) string {
 			return
 		}
 		binaryPath = filepath.Join(dir, "handler")
-		out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", binaryPath, ".").CombinedOutput()
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", binaryPath, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -7,9 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,33 +15,11 @@ import (
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
 
-// The bootstrap binary, built once as `make package` builds it for
-// provided.al2023 (for this machine's architecture).
-var (
-	bootstrapOnce sync.Once
-	bootstrapPath string
-	bootstrapErr  error
-)
-
+// bootstrapBinary is the handler binary: one build serves every runtime,
+// and provided.al2023 only wants it named bootstrap.
 func bootstrapBinary(tb testing.TB) string {
 	tb.Helper()
-	bootstrapOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "bootstrap-bin-")
-		if err != nil {
-			bootstrapErr = err
-			return
-		}
-		bootstrapPath = filepath.Join(dir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrapPath, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			bootstrapErr = fmt.Errorf("go build bootstrap: %v\n%s", err, out)
-		}
-	})
-	if bootstrapErr != nil {
-		tb.Fatal(bootstrapErr)
-	}
-	return bootstrapPath
+	return handlerBinary(tb)
 }
 
 // lambdaProcess is the bootstrap running its runtime loop against a fake
