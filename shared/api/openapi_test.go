@@ -157,6 +157,45 @@ func TestServedOpenAPIFollowsTheCaller(t *testing.T) {
 	}
 }
 
+// TestServedOpenAPIIsPinned compares the served document, byte for byte,
+// with what it was for the same requests when the generator moved to its
+// own package. Rewrite the files, after an intended change, with
+//
+//	go test ./shared/api -run TestServedOpenAPIIsPinned -update
+func TestServedOpenAPIIsPinned(t *testing.T) {
+	withoutAuth := New(Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RequestTimeout: time.Second})
+	tests := []struct {
+		golden  string
+		handler http.Handler
+		header  http.Header
+	}{
+		{"swagger-oauth-forwarded.json", testHandler(), http.Header{
+			"X-Forwarded-Host": {"reprocess-prod.azurewebsites.net"}, "X-Forwarded-Proto": {"https"}, "X-Forwarded-Prefix": {"/prod/"},
+		}},
+		{"swagger-key-only.json", withoutAuth, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.golden, func(t *testing.T) {
+			_, got := servedDocument(t, tc.handler, tc.header)
+			path := filepath.Join("testdata", tc.golden)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("served document differs from %s (%d bytes, want %d); if intended: go test ./shared/api -run TestServedOpenAPIIsPinned -update",
+					path, len(got), len(want))
+			}
+		})
+	}
+}
+
 func toStrings(v any) []string {
 	var out []string
 	for _, s := range v.([]any) {
