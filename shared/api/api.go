@@ -46,7 +46,13 @@ type Route struct {
 	Method, Path string // Path as a ServeMux pattern, e.g. /api/assignments/{id}
 	OperationID  string
 	Summary      string
-	handler      http.Handler
+	// Public routes take no bearer token even when AUTH_AUDIENCE is set, and
+	// no key (security: [] in the OpenAPI document, authLevel anonymous in
+	// their function.json): readiness, which the platform polls; the
+	// webhooks, whose signature is the proof; and the OpenAPI document,
+	// which connector wizards fetch without one.
+	Public  bool
+	handler http.Handler
 }
 
 // New returns the handler that serves every route on every runtime.
@@ -66,12 +72,13 @@ func New(d Deps) http.Handler {
 	return serve(authenticate(d.Auth, mux), d.Logger, d.RequestTimeout)
 }
 
-// Routes lists the operations, for the OpenAPI document and tests.
+// Routes lists the operations: the one statement of what is served and
+// what is public, for the bearer check, the OpenAPI document and tests.
 func Routes() []Route { return routes(Deps{}) }
 
 func routes(d Deps) []Route {
 	return []Route{
-		{Method: http.MethodGet, Path: "/{$}", OperationID: "Ready", Summary: "Readiness", handler: ready()},
+		{Method: http.MethodGet, Path: "/{$}", OperationID: "Ready", Summary: "Readiness", Public: true, handler: ready()},
 		{Method: http.MethodPost, Path: "/api/assignments/{id}/reprocess", OperationID: "ReprocessAssignment",
 			Summary: "Reprocess an access package assignment", handler: limitBody(smallBody, reprocessByPath(d))},
 		{Method: http.MethodGet, Path: "/api/assignments/{id}", OperationID: "GetAssignmentStatus",
@@ -79,9 +86,9 @@ func routes(d Deps) []Route {
 		{Method: http.MethodPost, Path: "/api/reprocess", OperationID: "SubmitReprocess",
 			Summary: "Reprocess the assignments named in the body", handler: limitBody(batchBody, reprocessByBody(d))},
 		{Method: http.MethodGet, Path: "/api/swagger.json", OperationID: "GetOpenApiDocument",
-			Summary: "Get this API's OpenAPI 2.0 document", handler: openAPIDocument(d)},
+			Summary: "Get this API's OpenAPI 2.0 document", Public: true, handler: openAPIDocument(d)},
 		{Method: http.MethodPost, Path: "/api/webhooks/{source}", OperationID: "ReceiveWebhook",
-			Summary: "Reprocess the assignment named in a signed webhook", handler: limitBody(webhookBody, receiveWebhook(d))},
+			Summary: "Reprocess the assignment named in a signed webhook", Public: true, handler: limitBody(webhookBody, receiveWebhook(d))},
 	}
 }
 

@@ -12,9 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/openapi"
+	"github.com/entra-tools/reprocess/shared/openapi/openapitest"
 )
 
 var update = flag.Bool("update", false, "rewrite infra/power-platform from the route table")
@@ -53,14 +58,15 @@ func TestOpenAPIDocumentsEveryRouteAndNothingElse(t *testing.T) {
 		}
 	}
 	served := map[string]bool{}
+	described := openapi.DocumentedOperations()
 	for _, rt := range Routes() {
-		key := rt.Method + " " + swaggerPath(rt.Path)
+		key := rt.Method + " " + openapi.Path(rt.Path)
 		served[key] = true
 		if !documented[key] {
 			t.Errorf("served route %s is not documented", key)
 		}
-		if _, ok := openAPIOps[rt.OperationID]; !ok {
-			t.Errorf("route %s (%s) has no openAPIOps entry", key, rt.OperationID)
+		if !slices.Contains(described, rt.OperationID) {
+			t.Errorf("route %s (%s) has no entry in openapi's ops.go", key, rt.OperationID)
 		}
 	}
 	for key := range documented {
@@ -68,16 +74,38 @@ func TestOpenAPIDocumentsEveryRouteAndNothingElse(t *testing.T) {
 			t.Errorf("documented %s is not served", key)
 		}
 	}
-	ids := map[string]bool{}
-	for _, rt := range Routes() {
-		ids[rt.OperationID] = true
-	}
-	for id := range openAPIOps {
-		if !ids[id] {
-			t.Errorf("openAPIOps documents %s, which no route has", id)
+	for _, id := range described {
+		if !slices.ContainsFunc(Routes(), func(rt Route) bool { return rt.OperationID == id }) {
+			t.Errorf("openapi's ops.go documents %s, which no route has", id)
 		}
 	}
 }
+
+// TestOpenAPISecurityFollowsPublic: the operations of public routes, and
+// only those, override the document's security with none.
+func TestOpenAPISecurityFollowsPublic(t *testing.T) {
+	doc, _ := servedDocument(t, testHandler(), nil)
+	for _, rt := range Routes() {
+		op := obj(obj(obj(doc["paths"])[openapi.Path(rt.Path)])[strings.ToLower(rt.Method)])
+		sec, overridden := op["security"]
+		if anonymous := overridden && len(sec.([]any)) == 0; anonymous != rt.Public {
+			t.Errorf("%s %s: security %v (set: %v), public %v", rt.Method, rt.Path, sec, overridden, rt.Public)
+		}
+	}
+}
+
+// The document states the handler's batch limit.
+func TestOpenAPIBatchLimit(t *testing.T) {
+	doc, _ := servedDocument(t, testHandler(), nil)
+	ids := obj(obj(obj(obj(doc["definitions"])["ReprocessRequest"])["properties"])["assignmentIds"])
+	if ids["maxItems"] != float64(maxBatchIDs) {
+		t.Errorf("ReprocessRequest.assignmentIds.maxItems = %v, want %d", ids["maxItems"], maxBatchIDs)
+	}
+}
+
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+
+var placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
 
 // TestDocumentedRoutesAreServed sends each documented operation to the
 // handler: none may meet the router's 404 or 405. Values are chosen so no
@@ -105,7 +133,7 @@ func TestDocumentedRoutesAreServed(t *testing.T) {
 
 func TestOpenAPIIsValidSwagger2(t *testing.T) {
 	served, _ := servedDocument(t, testHandler(), nil)
-	def, _, err := PowerPlatformConnector()
+	def, _, err := openapi.PowerPlatformConnector(openAPIRoutes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,16 +142,9 @@ func TestOpenAPIIsValidSwagger2(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, doc := range map[string]map[string]any{"served": served, "connector": connector} {
-		for _, p := range checkSwagger2(doc) {
+		for _, p := range openapitest.Problems(doc) {
 			t.Errorf("%s document: %s", name, p)
 		}
-	}
-	// The checker must catch what it claims to.
-	broken, _ := servedDocument(t, testHandler(), nil)
-	obj(obj(obj(broken["paths"])["/api/reprocess"])["post"])["operationId"] = "Ready"
-	obj(broken["definitions"])["BatchAnswer"] = map[string]any{"$ref": "#/definitions/Nothing"}
-	if got := checkSwagger2(broken); len(got) != 2 {
-		t.Errorf("checkSwagger2 on a broken document = %q, want a duplicate operationId and an unresolved $ref", got)
 	}
 }
 
@@ -146,10 +167,6 @@ func TestServedOpenAPIFollowsTheCaller(t *testing.T) {
 	if entra["flow"] != "application" || entra["tokenUrl"] != "https://login.microsoftonline.com/5f2b7d9c-3e41-4a8b-9c6d-1e2f3a4b5c6d/oauth2/v2.0/token" {
 		t.Errorf("oauth2_entra = %v, want the application flow with the tenant's token URL", entra)
 	}
-	if _, ok := obj(obj(doc["paths"])["/api/swagger.json"])["get"].(map[string]any)["security"]; !ok {
-		t.Errorf("the OpenAPI document's own operation must be anonymous (security: [])")
-	}
-
 	withoutAuth := New(Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RequestTimeout: time.Second})
 	doc, _ = servedDocument(t, withoutAuth, nil)
 	if _, ok := obj(doc["securityDefinitions"])["oauth2_entra"]; ok || doc["host"] != "example.com" || toStrings(doc["schemes"])[0] != "http" {
@@ -209,7 +226,7 @@ func toStrings(v any) []string {
 //
 //	go test ./shared/api -run TestPowerPlatformConnectorIsCurrent -update
 func TestPowerPlatformConnectorIsCurrent(t *testing.T) {
-	def, props, err := PowerPlatformConnector()
+	def, props, err := openapi.PowerPlatformConnector(openAPIRoutes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +254,7 @@ func TestSwaggerCLIValidates(t *testing.T) {
 	}
 	bin := swaggerCLI(t)
 	served, _ := servedDocument(t, testHandler(), nil)
-	def, _, err := PowerPlatformConnector()
+	def, _, err := openapi.PowerPlatformConnector(openAPIRoutes())
 	if err != nil {
 		t.Fatal(err)
 	}

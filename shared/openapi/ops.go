@@ -1,14 +1,14 @@
-package api
+package openapi
 
 import "github.com/entra-tools/reprocess/shared/webhook"
 
-// opDoc is what the OpenAPI document says of an operation beyond its route
-// table entry. Keys of openAPIOps are operation ids.
+// opDoc is what the document says of an operation beyond its route table
+// entry (whether it is public comes from the table). Keys of ops are
+// operation ids.
 type opDoc struct {
 	tag         string
 	description string
 	visibility  string         // x-ms-visibility: important, advanced, internal
-	anonymous   bool           // no function key or token (security: [])
 	pathParams  map[string]any // by name, for each {name} of the route
 	body        map[string]any // the body parameter, if any
 	answers     []answer
@@ -37,9 +37,9 @@ var graphFailures = []answer{
 	{"504", "The request's deadline passed; a reprocess may still take effect.", "Error", nil},
 }
 
-var openAPIOps = map[string]opDoc{
+var ops = map[string]opDoc{
 	"Ready": {
-		tag: "Operations", visibility: "internal", anonymous: true,
+		tag: "Operations", visibility: "internal",
 		description: "Readiness probe: answers 200 at once and calls nothing.",
 		answers:     []answer{{"200", "Ready.", "Ready", nil}},
 	},
@@ -86,7 +86,7 @@ var openAPIOps = map[string]opDoc{
 		}, graphFailures...),
 	},
 	"ReceiveWebhook": {
-		tag: "Webhooks", visibility: "internal", anonymous: true,
+		tag: "Webhooks", visibility: "internal",
 		description: "A ticketing system's signed webhook (no function key or token: the signature over the raw body is the proof). " +
 			"Signatures: github X-Hub-Signature-256 (X-GitHub-Delivery), jira X-Hub-Signature (X-Atlassian-Webhook-Identifier), " +
 			"standard Webhook-Id/Webhook-Timestamp/Webhook-Signature, zendesk X-Zendesk-Webhook-Signature and -Timestamp, " +
@@ -107,7 +107,7 @@ var openAPIOps = map[string]opDoc{
 		}, webhookFailures()...),
 	},
 	"GetOpenApiDocument": {
-		tag: "Operations", visibility: "internal", anonymous: true,
+		tag: "Operations", visibility: "internal",
 		description: "This document (OpenAPI 2.0), with host and scheme as the caller reached the API.",
 		answers:     []answer{{"200", "The OpenAPI 2.0 document.", "", nil}},
 	},

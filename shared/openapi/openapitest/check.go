@@ -1,4 +1,7 @@
-package api
+// Package openapitest checks generated documents against the OpenAPI 2.0
+// specification, for the tests of openapi and of the handler that serves
+// the document.
+package openapitest
 
 import (
 	"fmt"
@@ -8,11 +11,11 @@ import (
 	"strings"
 )
 
-// checkSwagger2 reports what makes doc (decoded JSON) an invalid OpenAPI 2.0
-// document: the rules of the specification that a custom-connector import
-// or an HTTP + Swagger action trips over.
+// Problems reports, sorted, what makes doc (decoded JSON) an invalid OpenAPI
+// 2.0 document: the rules of the specification that a custom-connector
+// import or an HTTP + Swagger action trips over.
 // https://github.com/OAI/OpenAPI-Specification/blob/main/versions/2.0.md
-func checkSwagger2(doc map[string]any) []string {
+func Problems(doc map[string]any) []string {
 	c := &swaggerChecker{doc: doc, operationIDs: map[string]bool{}}
 	c.top()
 	c.refs("", doc)
@@ -34,7 +37,10 @@ func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 func nonEmpty(v any) bool { s, ok := v.(string); return ok && s != "" }
 
-var placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
+var (
+	placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
+	statusCode  = regexp.MustCompile(`^[1-5][0-9][0-9]$`)
+)
 
 func (c *swaggerChecker) top() {
 	d := c.doc
@@ -201,7 +207,7 @@ func (c *swaggerChecker) operation(p, method string, op map[string]any, secDefs 
 	}
 	for code, raw := range responses {
 		r := obj(raw)
-		if code != "default" && !regexp.MustCompile(`^[1-5][0-9][0-9]$`).MatchString(code) {
+		if code != "default" && !statusCode.MatchString(code) {
 			c.bad("%s: response code %q", where, code)
 		}
 		if !nonEmpty(r["description"]) {

@@ -1,6 +1,10 @@
-package api
+package openapi
 
 // Schemas of the OpenAPI document, one per body shape and answer.
+
+// maxBatchIDs is the handler's limit on ids in one body; the handler's tests
+// check that the document states its limit.
+const maxBatchIDs = 1000
 
 type schema = map[string]any
 
