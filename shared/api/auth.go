@@ -16,16 +16,18 @@ type Authenticator interface {
 	Authenticate(r *http.Request) (bearer.Principal, error)
 }
 
-// authenticate puts every /api route behind the bearer check, except the
-// signed webhooks (their signature is the proof) and the OpenAPI document
-// (connector wizards fetch it anonymously). Requests a platform trigger
-// made (queue, SQS, direct invoke) were authenticated by the platform.
+// authenticate puts every route behind the bearer check except the public
+// ones of the route table (Route.Public): readiness, the signed webhooks
+// (their signature is the proof) and the OpenAPI document (connector wizards
+// fetch it anonymously). Requests a platform trigger made (queue, SQS,
+// direct invoke) were authenticated by the platform.
 //
-// Which routes are open is decided by the route the mux would pick, not by
+// Which routes are open is decided by the pattern the mux would pick, not by
 // the request path, so no spelling of a path can reach a protected handler
 // through an open route's rule. The App Service identity headers are
 // removed on every route: nothing here trusts them, and nothing later may.
 func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
+	open := openPatterns(Routes())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bearer.StripPlatformIdentityHeaders(r.Header)
 		if auth == nil {
@@ -33,8 +35,7 @@ func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
 			return
 		}
 		_, pattern := mux.Handler(r)
-		route := routeOfPattern(pattern)
-		if !needsToken(route) {
+		if !needsToken(open, pattern) {
 			mux.ServeHTTP(w, r)
 			return
 		}
@@ -49,7 +50,7 @@ func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
 			rec.attrs = append(rec.attrs, slog.Group("caller", slog.String("oid", p.ObjectID), slog.String("azp", p.AppID)))
 		}
 		if err != nil {
-			rec.route = route
+			rec.route = routeOfPattern(pattern)
 			writeError(w, r, err)
 			return
 		}
@@ -57,14 +58,32 @@ func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
 	})
 }
 
-// needsToken reports whether the route (a ServeMux pattern's path) requires
-// a bearer token when AUTH_AUDIENCE is set.
-func needsToken(route string) bool {
-	switch {
-	case route == "/api/swagger.json", strings.HasPrefix(route, "/api/webhooks/"):
-		return false
+// openPatterns are the ServeMux patterns, as New registers them, that take
+// no bearer token: each public route's "METHOD path"; a path's
+// method-not-allowed pattern (the bare path) when every route of that path
+// is public; and the catch-all "/", behind which is only the 404.
+func openPatterns(routes []Route) map[string]bool {
+	open := map[string]bool{"/": true}
+	pathOpen := map[string]bool{}
+	for _, rt := range routes {
+		open[rt.Method+" "+rt.Path] = rt.Public
+		if was, seen := pathOpen[rt.Path]; seen {
+			pathOpen[rt.Path] = was && rt.Public
+		} else {
+			pathOpen[rt.Path] = rt.Public
+		}
 	}
-	return strings.HasPrefix(route, "/api/")
+	for p, public := range pathOpen {
+		open[p] = public
+	}
+	return open
+}
+
+// needsToken reports whether a request the mux routes to pattern requires a
+// bearer token when AUTH_AUDIENCE is set. A pattern the table does not
+// know needs one.
+func needsToken(open map[string]bool, pattern string) bool {
+	return !open[pattern]
 }
 
 // routeOfPattern is the path of a ServeMux pattern ("POST /api/x" → "/api/x");

@@ -1,11 +1,16 @@
 package api
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/entra-tools/reprocess/shared/bearer"
+	"github.com/entra-tools/reprocess/shared/openapi"
 )
 
 // refuseAll is an Authenticator that counts calls and refuses every token.
@@ -16,23 +21,78 @@ func (a *refuseAll) Authenticate(*http.Request) (bearer.Principal, error) {
 	return bearer.Principal{}, bearer.ErrMissingToken
 }
 
+// TestNeedsToken runs the patterns New registers, and one it does not,
+// through the exemptions the route table gives.
 func TestNeedsToken(t *testing.T) {
+	open := openPatterns(Routes())
 	tests := []struct {
-		route string
-		want  bool
+		pattern string
+		want    bool
 	}{
-		{"/api/assignments/{id}/reprocess", true},
-		{"/api/assignments/{id}", true},
-		{"/api/reprocess", true},
+		{"POST /api/assignments/{id}/reprocess", true},
+		{"GET /api/assignments/{id}", true},
+		{"POST /api/reprocess", true},
+		{"/api/reprocess", true}, // its 405
+		{"POST /api/webhooks/{source}", false},
 		{"/api/webhooks/{source}", false},
+		{"GET /api/swagger.json", false},
 		{"/api/swagger.json", false},
+		{"GET /{$}", false},
 		{"/{$}", false},
-		{"", false}, // the catch-all 404
+		{"/", false},                        // the catch-all 404
+		{"POST /api/jobs", true},            // not in the table
+		{"POST /api/{kind}/jobs/run", true}, // not in the table
 	}
 	for _, tc := range tests {
-		if got := needsToken(tc.route); got != tc.want {
-			t.Errorf("needsToken(%q) = %v, want %v", tc.route, got, tc.want)
+		if got := needsToken(open, tc.pattern); got != tc.want {
+			t.Errorf("needsToken(%q) = %v, want %v", tc.pattern, got, tc.want)
 		}
+	}
+}
+
+// The contract's open routes (SPEC: readiness has no auth; AUTH_AUDIENCE
+// spares the webhooks and the OpenAPI document) are the table's public ones.
+func TestPublicRoutes(t *testing.T) {
+	want := []string{"GET /api/swagger.json", "GET /{$}", "POST /api/webhooks/{source}"}
+	var got []string
+	for _, rt := range Routes() {
+		if rt.Public {
+			got = append(got, rt.Method+" "+rt.Path)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("public routes = %q, want %q", got, want)
+	}
+}
+
+// Through the handler New builds: each route, with its method and with a
+// wrong one, asks for a token exactly when it is not public.
+func TestHandlerAsksForTokensByRoute(t *testing.T) {
+	auth := &refuseAll{}
+	h := New(Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RequestTimeout: time.Second, Auth: auth})
+	for _, rt := range Routes() {
+		target := placeholder.ReplaceAllString(openapi.Path(rt.Path), "x")
+		for _, method := range []string{rt.Method, http.MethodPut} {
+			before := auth.calls
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(method, target, nil))
+			if asked := auth.calls > before; asked == rt.Public {
+				t.Errorf("%s %s (route %s %s, public %v): token asked %v, status %d", method, target, rt.Method, rt.Path, rt.Public, asked, w.Code)
+			}
+		}
+	}
+}
+
+// A route that is not public keeps its 405 behind the token even when
+// another method of its path is public.
+func TestOpenPatternsMixedPath(t *testing.T) {
+	open := openPatterns([]Route{
+		{Method: http.MethodGet, Path: "/api/things", Public: true},
+		{Method: http.MethodPost, Path: "/api/things"},
+	})
+	if !open["GET /api/things"] || open["POST /api/things"] || open["/api/things"] {
+		t.Errorf("openPatterns = %v; want only GET /api/things (and the catch-all) open", open)
 	}
 }
 
