@@ -8,21 +8,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/entra-tools/reprocess/shared/api"
 )
 
-// specFunctions is the contract's table of Azure function folders and the routes the
-// handler serves (SPEC "HTTP API"). Kept here until the handler exports its own table.
-var specFunctions = map[string]struct {
-	Method, Path string // HTTP: method and full path, /api included
-	Queue        string // queue trigger: queue name
-}{
-	"reprocess":       {Method: "POST", Path: "/api/assignments/{id}/reprocess"},
-	"status":          {Method: "GET", Path: "/api/assignments/{id}"},
-	"submit":          {Method: "POST", Path: "/api/reprocess"},
-	"webhook":         {Method: "POST", Path: "/api/webhooks/{source}"},
-	"openapi":         {Method: "GET", Path: "/api/swagger.json"},
-	"reprocess-queue": {Queue: "reprocess-requests"},
-}
+// The contract's Azure function folders (SPEC "HTTP API"). What each HTTP
+// one serves, and whether it takes a key, comes from the handler's own route
+// table (api.Routes).
+var (
+	specHTTPFunctions  = []string{"reprocess", "status", "submit", "webhook", "openapi"}
+	specQueueFunctions = map[string]string{"reprocess-queue": "reprocess-requests"} // folder: queue
+)
 
 type binding struct {
 	Type       string   `json:"type"`
@@ -79,46 +75,104 @@ func routePrefix(tb testing.TB) string {
 	return *host.Extensions.HTTP.RoutePrefix
 }
 
+var catchAllParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\.\.\.\}`)
+
+// functionsRoute is a ServeMux pattern's path as the Functions host writes
+// a route ({rest...} is {*rest}; {$} ends the path).
+func functionsRoute(pattern string) string {
+	return catchAllParam.ReplaceAllString(strings.TrimSuffix(pattern, "{$}"), "{*$1}")
+}
+
+// handlerPath is what the handler's routes on one path say of it.
+type handlerPath struct {
+	methods []string // lower case, as function.json writes them
+	public  bool     // every route of the path is public
+}
+
+// handlerPaths groups the handler's routes by path.
+func handlerPaths() map[string]handlerPath {
+	paths := map[string]handlerPath{}
+	for _, rt := range api.Routes() {
+		p := functionsRoute(rt.Path)
+		e, seen := paths[p]
+		e.methods = append(e.methods, strings.ToLower(rt.Method))
+		e.public = rt.Public && (e.public || !seen)
+		paths[p] = e
+	}
+	return paths
+}
+
 func TestFunctionFoldersMatchRoutes(t *testing.T) {
 	folders := functionFolders(t)
-	prefix := routePrefix(t)
+	prefix := strings.Trim(routePrefix(t), "/")
+	if prefix != "" {
+		prefix = "/" + prefix
+	}
 	for name := range folders {
-		if _, ok := specFunctions[name]; !ok {
+		if _, queue := specQueueFunctions[name]; !queue && !slices.Contains(specHTTPFunctions, name) {
 			t.Errorf("functions/%s is not a function the contract lists", name)
 		}
 	}
-	for name, want := range specFunctions {
+	for name, queue := range specQueueFunctions {
+		bindings, ok := folders[name]
+		if !ok {
+			t.Errorf("functions/%s/function.json is missing", name)
+			continue
+		}
+		trigger := bindings[slices.IndexFunc(bindings, func(b binding) bool { return b.Direction == "in" })]
+		if trigger.Type != "queueTrigger" || trigger.QueueName != queue || trigger.Connection != "AzureWebJobsStorage" {
+			t.Errorf("functions/%s: trigger = %s on %q via %q, want queueTrigger on %q via AzureWebJobsStorage",
+				name, trigger.Type, trigger.QueueName, trigger.Connection, queue)
+		}
+	}
+
+	routes := handlerPaths()
+	servedBy := map[string]string{} // path: folder
+	for _, name := range specHTTPFunctions {
 		t.Run(name, func(t *testing.T) {
 			bindings, ok := folders[name]
 			if !ok {
 				t.Fatalf("functions/%s/function.json is missing", name)
 			}
 			trigger := bindings[slices.IndexFunc(bindings, func(b binding) bool { return b.Direction == "in" })]
-			if want.Queue != "" {
-				if trigger.Type != "queueTrigger" || trigger.QueueName != want.Queue || trigger.Connection != "AzureWebJobsStorage" {
-					t.Errorf("trigger = %s on %q via %q, want queueTrigger on %q via AzureWebJobsStorage",
-						trigger.Type, trigger.QueueName, trigger.Connection, want.Queue)
-				}
-				return
-			}
 			if trigger.Type != "httpTrigger" {
 				t.Fatalf("trigger type = %s, want httpTrigger", trigger.Type)
 			}
-			path := "/" + strings.Trim(prefix+"/"+trigger.Route, "/")
-			if len(trigger.Methods) != 1 || !strings.EqualFold(trigger.Methods[0], want.Method) || path != want.Path {
-				t.Errorf("serves %v %s, want %s %s", trigger.Methods, path, want.Method, want.Path)
+			path := prefix + "/" + strings.Trim(trigger.Route, "/")
+			want, ok := routes[path]
+			if !ok {
+				t.Fatalf("serves %v %s, which is not a route of the handler", trigger.Methods, path)
 			}
-			// Open only where a key cannot be sent or is not needed: connectors
-			// import the OpenAPI document without one, and GitHub or Jira cannot
-			// add a key header (the webhook's signature is its proof).
+			if other, dup := servedBy[path]; dup {
+				t.Errorf("serves %s, as functions/%s does", path, other)
+			}
+			servedBy[path] = name
+			methods := slices.Clone(trigger.Methods)
+			for i := range methods {
+				methods[i] = strings.ToLower(methods[i])
+			}
+			slices.Sort(methods)
+			if wantMethods := slices.Sorted(slices.Values(want.methods)); !slices.Equal(methods, wantMethods) {
+				t.Errorf("%s: methods %v, want %v", path, trigger.Methods, wantMethods)
+			}
+			// Open exactly where the handler's route is public: connectors
+			// import the OpenAPI document without a key, and GitHub or Jira
+			// cannot add a key header (the webhook's signature is its proof).
 			wantAuth := "function"
-			if name == "openapi" || name == "webhook" {
+			if want.public {
 				wantAuth = "anonymous"
 			}
 			if trigger.AuthLevel != wantAuth {
-				t.Errorf("authLevel = %q, want %q", trigger.AuthLevel, wantAuth)
+				t.Errorf("%s: authLevel = %q, want %q", path, trigger.AuthLevel, wantAuth)
 			}
 		})
+	}
+	// Every route under the prefix has its function; the others (readiness
+	// at /) the host asks the custom handler directly.
+	for path := range routes {
+		if strings.HasPrefix(path, prefix+"/") && servedBy[path] == "" {
+			t.Errorf("the handler serves %s, which no HTTP function folder routes to", path)
+		}
 	}
 }
 
