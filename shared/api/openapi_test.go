@@ -22,7 +22,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/openapi/openapitest"
 )
 
-var update = flag.Bool("update", false, "rewrite infra/power-platform from the route table")
+var update = flag.Bool("update", false, "rewrite infra/power-platform and the pinned documents in testdata from the route table")
 
 const connectorDir = "../../infra/power-platform"
 
