@@ -10,8 +10,8 @@ import (
 
 // The OpenAPI 2.0 document is generated (package openapi) from the route
 // table the handler serves, so a route cannot be served undocumented or
-// documented unserved, and the table's Public flag is the document's
-// anonymous operations as it is the bearer check's exemptions.
+// documented unserved, and the routes the document marks anonymous are the
+// ones the bearer check exempts: both read Route.Public.
 
 // OpenAPIOptions are what the served document needs from the configuration.
 type OpenAPIOptions = openapi.Options
