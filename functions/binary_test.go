@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
+
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
 
@@ -51,7 +53,7 @@ func handlerBinary(tb testing.TB) string {
 type process struct {
 	cmd  *exec.Cmd
 	base string // http://127.0.0.1:port
-	logs *syncBuffer
+	logs *testkit.Logs
 }
 
 // startBinary runs the binary with the tenant's process environment plus
@@ -69,7 +71,7 @@ func startBinary(tb testing.TB, tenant *sandbox.Tenant, env map[string]string, a
 	}
 	cmd := exec.Command(handlerBinary(tb), args...)
 	cmd.Env = environ(vars)
-	p := &process{cmd: cmd, base: "http://127.0.0.1:" + port, logs: &syncBuffer{}}
+	p := &process{cmd: cmd, base: "http://127.0.0.1:" + port, logs: &testkit.Logs{}}
 	if vars["FUNCTIONS_CUSTOMHANDLER_PORT"] == "" {
 		p.base = "http://127.0.0.1:" + vars["PORT"]
 	}
@@ -89,6 +91,7 @@ func startBinary(tb testing.TB, tenant *sandbox.Tenant, env map[string]string, a
 			tb.Errorf("the handler did not stop within 5s of SIGINT")
 		}
 		checkNoSecrets(tb, tenant, p.logs.String())
+		checkJSONLogs(tb, p.logs.String())
 		if tb.Failed() {
 			tb.Logf("handler output:\n%s", p.logs.String())
 		}

@@ -18,12 +18,12 @@ import (
 // in production (and the proxy would refuse any other host).
 type logicApp struct {
 	mu       sync.Mutex
-	received []callback
-	arrived  chan callback
+	received []received
+	arrived  chan received
 	fail     int // answer 503 this many times first
 }
 
-type callback struct {
+type received struct {
 	path, query, status string
 	body                []byte
 }
@@ -40,7 +40,7 @@ func callbackURL(path string) string {
 
 func newLogicApp(tb testing.TB, tenant *sandbox.Tenant) *logicApp {
 	tb.Helper()
-	la := &logicApp{arrived: make(chan callback, 16)}
+	la := &logicApp{arrived: make(chan received, 16)}
 	err := tenant.Mount("*.westeurope.logic.azure.com", sandbox.Service("logic-apps"), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/redirect") {
 			http.Redirect(w, r, "https://"+logicAppHost+"/elsewhere", http.StatusFound)
@@ -48,7 +48,7 @@ func newLogicApp(tb testing.TB, tenant *sandbox.Tenant) *logicApp {
 		}
 		body, _ := io.ReadAll(r.Body)
 		la.mu.Lock()
-		c := callback{path: r.URL.Path, query: r.URL.RawQuery, status: r.Header.Get("X-Reprocess-Status"), body: body}
+		c := received{path: r.URL.Path, query: r.URL.RawQuery, status: r.Header.Get("X-Reprocess-Status"), body: body}
 		la.received = append(la.received, c)
 		failing := la.fail > 0
 		if failing {
@@ -67,14 +67,14 @@ func newLogicApp(tb testing.TB, tenant *sandbox.Tenant) *logicApp {
 	return la
 }
 
-func (la *logicApp) wait(tb testing.TB) callback {
+func (la *logicApp) wait(tb testing.TB) received {
 	tb.Helper()
 	select {
 	case c := <-la.arrived:
 		return c
 	case <-time.After(15 * time.Second):
 		tb.Fatalf("no callback arrived")
-		return callback{}
+		return received{}
 	}
 }
 

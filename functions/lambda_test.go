@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
+
 	"github.com/entra-tools/reprocess/shared/awslambda/runtimeapitest"
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
@@ -27,7 +29,7 @@ func bootstrapBinary(tb testing.TB) string {
 type lambdaProcess struct {
 	rt   *runtimeapitest.Server
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *testkit.Logs
 	seq  int
 }
 
@@ -44,7 +46,7 @@ func startBootstrap(tb testing.TB, tenant *sandbox.Tenant, vars sandbox.Vars) *l
 	}
 	cmd := exec.Command(bootstrapBinary(tb))
 	cmd.Env = environ(env)
-	p := &lambdaProcess{rt: rt, cmd: cmd, logs: &syncBuffer{}}
+	p := &lambdaProcess{rt: rt, cmd: cmd, logs: &testkit.Logs{}}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		rt.Close()
@@ -106,10 +108,12 @@ func eventually(cond func() bool) bool {
 	return true
 }
 
-// checkNoLambdaSecrets is checkNoSecrets plus the role session's secrets.
+// checkNoLambdaSecrets is checkNoSecrets plus the role session's secrets,
+// and every log line strictly parsed.
 func checkNoLambdaSecrets(tb testing.TB, tenant *sandbox.Tenant, logs string) {
 	tb.Helper()
 	checkNoSecrets(tb, tenant, logs)
+	checkJSONLogs(tb, logs)
 	_, secret, session := tenant.AWSCredentials()
 	for _, s := range []string{secret, session} {
 		if strings.Contains(logs, s) {

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
+
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
 
@@ -83,7 +85,7 @@ func rieBinary(tb testing.TB) string {
 type rieProcess struct {
 	cmd    *exec.Cmd
 	invURL string
-	logs   *syncBuffer
+	logs   *testkit.Logs
 }
 
 // startRIE runs the emulator on loopback with vars as its environment,
@@ -101,7 +103,7 @@ func startRIE(tb testing.TB, tenant *sandbox.Tenant, vars sandbox.Vars) *rieProc
 	cmd.Dir = filepath.Dir(bootstrap)
 	cmd.Env = environ(env)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the bootstrap is its child; stop both together
-	p := &rieProcess{cmd: cmd, invURL: "http://" + addr + "/2015-03-31/functions/function/invocations", logs: &syncBuffer{}}
+	p := &rieProcess{cmd: cmd, invURL: "http://" + addr + "/2015-03-31/functions/function/invocations", logs: &testkit.Logs{}}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)

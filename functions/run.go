@@ -15,9 +15,11 @@ import (
 	"github.com/entra-tools/reprocess/shared/awslambda"
 	"github.com/entra-tools/reprocess/shared/awssts"
 	"github.com/entra-tools/reprocess/shared/azurefunc"
+	"github.com/entra-tools/reprocess/shared/callback"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
-	"github.com/entra-tools/reprocess/shared/graph"
+	"github.com/entra-tools/reprocess/shared/msgraph"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/sandbox"
 	"github.com/entra-tools/reprocess/shared/secrets"
 )
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	core, err := newCore(cfg, hc, logger)
+	core, httpAPI, err := newCore(cfg, hc, logger)
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
@@ -66,43 +68,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		awslambda.Start(ctx, awslambda.NewHandler(core, logger, awslambda.Options{}))
+		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, awslambda.Options{}))
 		return nil // not reached: the runtime loop exits the process
 	case config.AzureFunctions:
-		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(core, logger), logger)
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout), logger)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
-		return azurefunc.Serve(ctx, cfg.Port, core, logger)
+		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger)
 	}
 	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
 }
 
-// newCore wires the handler. Nothing here makes a request: credentials,
-// clients, secrets and signing keys come to life on the first call that
-// needs them.
-func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (http.Handler, error) {
+// newCore wires the domain core and the HTTP API over it. Nothing here
+// makes a request: credentials, clients, secrets and signing keys come to
+// life on the first call that needs them.
+func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reprocess.Service, http.Handler, error) {
 	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
 		store = secrets.New(cfg.KeyVaultURL, platform, hc, secrets.DefaultTTL)
 	}
-	g := graph.New(graph.Options{
+	core := reprocess.New(msgraph.New(msgraph.Options{
 		BaseURL: cfg.Cloud.GraphBaseURL, Scope: cfg.Cloud.GraphScope(), Host: cfg.Cloud.GraphHost(),
 		Credential: credential.Graph(cfg, platform, store, hc), Transport: hc.Transport,
-	})
-	d := api.Deps{Graph: g, Logger: logger, RequestTimeout: cfg.RequestTimeout,
-		CallbackHosts:  cfg.CallbackAllowedHosts,
-		CallbackClient: &http.Client{Transport: hc.Transport, Timeout: 10 * time.Second},
-		OpenAPI:        api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
+	}))
+	d := api.Deps{Core: core, Logger: logger, RequestTimeout: cfg.RequestTimeout,
+		Callbacks: callback.NewSender(hc.Transport, cfg.CallbackAllowedHosts),
+		OpenAPI:   api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
 	}
 	if cfg.Auth != nil {
 		d.OpenAPI.Audience = cfg.Auth.Audience
 	}
 	if err := wireSecurity(&d, cfg, store, hc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return api.New(d), nil
+	return core, api.New(d), nil
 }
 
 // awsAssertion is the AWS STS web identity token that federation presents

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,7 +11,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
+
 	"github.com/entra-tools/reprocess/shared/config"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
 
@@ -20,8 +22,9 @@ import (
 // emulated tenant reached over TLS through the real SDKs.
 type stack struct {
 	tenant    *sandbox.Tenant
+	core      *reprocess.Service
 	handler   http.Handler
-	logs      *syncBuffer
+	logs      *testkit.Logs
 	sensitive *valueSet // tokens and signatures a test sent: never to be logged
 }
 
@@ -43,14 +46,17 @@ func newStackWith(tb testing.TB, tenant *sandbox.Tenant, env map[string]string) 
 	if err != nil {
 		tb.Fatalf("config.Load: %v", err)
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.Logs{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	core, err := newCore(cfg, tenant.HTTPClient(), logger)
+	core, handler, err := newCore(cfg, tenant.HTTPClient(), logger)
 	if err != nil {
 		tb.Fatalf("newCore: %v", err)
 	}
-	s := &stack{tenant: tenant, handler: core, logs: logs, sensitive: &valueSet{}}
-	tb.Cleanup(func() { checkNoSecrets(tb, tenant, logs.String(), s.sensitive.list()...) })
+	s := &stack{tenant: tenant, core: core, handler: handler, logs: logs, sensitive: &valueSet{}}
+	tb.Cleanup(func() {
+		checkNoSecrets(tb, tenant, logs.String(), s.sensitive.list()...)
+		checkJSONLogs(tb, logs.String())
+	})
 	return s
 }
 
@@ -144,22 +150,18 @@ func checkNoSecrets(tb testing.TB, tenant *sandbox.Tenant, logs string, sent ...
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// checkJSONLogs parses every JSON log line in text strictly (one object,
+// no key twice); a process's plain lines (its start-up guide, a refusal to
+// start) are not log lines and are left alone.
+func checkJSONLogs(tb testing.TB, text string) {
+	tb.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "{") {
+			if _, err := testkit.StrictObject([]byte(line)); err != nil {
+				tb.Errorf("log line %q: %v", line, err)
+			}
+		}
+	}
 }
 
 // credentialShape matches signature headers' values (sha256=<hex>,

@@ -1,37 +1,26 @@
 package api
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/entra-tools/reprocess/shared/assignment"
-	"github.com/entra-tools/reprocess/shared/graph"
+	"github.com/entra-tools/reprocess/shared/callback"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
-// Graph is what the handler needs of Microsoft Graph.
-type Graph interface {
-	Reprocess(ctx context.Context, id assignment.ID) (graph.Result, error)
-	Get(ctx context.Context, id assignment.ID) (graph.Assignment, error)
-	ReprocessMany(ctx context.Context, ids []assignment.ID) []graph.ItemResult
-	UserObjectID(ctx context.Context, user string) (string, error)
-	DeliveredAssignments(ctx context.Context, userObjectID, accessPackageID string) ([]assignment.ID, error)
-}
-
 // Deps are the handler's dependencies.
 type Deps struct {
-	Graph          Graph
+	Core           *reprocess.Service
 	Logger         *slog.Logger
 	RequestTimeout time.Duration
 	Auth           Authenticator              // nil: no bearer token is required
 	Secrets        SecretReader               // the webhooks' signing secrets
 	Webhooks       map[webhook.Source]Webhook // configured sources only
-	CallbackHosts  []string                   // host suffixes a callbackUrl may point to (CALLBACK_ALLOWED_HOSTS)
-	CallbackClient *http.Client               // sends Logic Apps webhook callbacks; nil refuses callbackUrl
+	Callbacks      *callback.Sender           // Logic Apps webhook callbacks; nil refuses callbackUrl
 	OpenAPI        OpenAPIOptions
 }
 
@@ -67,7 +56,7 @@ func New(d Deps) http.Handler {
 		mux.Handle(p, named(p, methodNotAllowed(methods)))
 	}
 	mux.Handle("/", named("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, &Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
+		writeError(w, r, &reprocess.Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
 	})))
 	return serve(authenticate(d.Auth, mux), d.Logger, d.RequestTimeout)
 }
@@ -111,8 +100,9 @@ func methodNotAllowed(methods []string) http.Handler {
 		allow += ", " + http.MethodHead
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, &Problem{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
-			Message: "Use " + allow + " on this route.", Header: http.Header{"Allow": {allow}}})
+		w.Header().Set("Allow", allow)
+		writeError(w, r, &reprocess.Problem{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
+			Message: "Use " + allow + " on this route."})
 	})
 }
 
@@ -128,7 +118,7 @@ func limitBody(n int64, next http.Handler) http.Handler {
 	})
 }
 
-func tooLarge(n int64) *Problem {
-	return &Problem{Status: http.StatusRequestEntityTooLarge, Code: "RequestBodyTooLarge",
+func tooLarge(n int64) *reprocess.Problem {
+	return &reprocess.Problem{Status: http.StatusRequestEntityTooLarge, Code: "RequestBodyTooLarge",
 		Message: "The request body is larger than " + strconv.FormatInt(n>>10, 10) + " KiB."}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
 // record is what a request's single log line says; handlers fill it in.
@@ -68,14 +69,14 @@ func serve(next http.Handler, logger *slog.Logger, timeout time.Duration) http.H
 			if p := recover(); p != nil {
 				logger.Error("panic", "panic", slog.AnyValue(p), "route", rec.route)
 				if sw.status == 0 {
-					writeError(sw, r, &Problem{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: "An internal error occurred."})
+					writeError(sw, r, &reprocess.Problem{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: "An internal error occurred."})
 				}
 			}
 			logRequest(logger, r, rec, sw.status, time.Since(start))
 		}()
 
 		if !canonicalPath(r.URL.Path) {
-			writeError(sw, r, &Problem{Status: http.StatusBadRequest, Code: "InvalidAssignmentId",
+			writeError(sw, r, &reprocess.Problem{Status: http.StatusBadRequest, Code: "InvalidAssignmentId",
 				Message: "The path must not contain empty, '.' or '..' segments; an assignment id is a GUID."})
 			return
 		}
@@ -119,7 +120,6 @@ func logRequest(logger *slog.Logger, r *http.Request, rec *record, status int, d
 	if rec.err != nil {
 		attrs = append(attrs, slog.String("error", rec.err.Error()))
 	}
-	attrs = append(attrs, rec.attrs...)
 	logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
 

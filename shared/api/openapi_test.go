@@ -20,6 +20,7 @@ import (
 
 	"github.com/entra-tools/reprocess/shared/openapi"
 	"github.com/entra-tools/reprocess/shared/openapi/openapitest"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
 var update = flag.Bool("update", false, "rewrite infra/power-platform and the pinned documents in testdata from the route table")
@@ -98,8 +99,8 @@ func TestOpenAPISecurityFollowsPublic(t *testing.T) {
 func TestOpenAPIBatchLimit(t *testing.T) {
 	doc, _ := servedDocument(t, testHandler(), nil)
 	ids := obj(obj(obj(obj(doc["definitions"])["ReprocessRequest"])["properties"])["assignmentIds"])
-	if ids["maxItems"] != float64(maxBatchIDs) {
-		t.Errorf("ReprocessRequest.assignmentIds.maxItems = %v, want %d", ids["maxItems"], maxBatchIDs)
+	if ids["maxItems"] != float64(reprocess.MaxIDs) {
+		t.Errorf("ReprocessRequest.assignmentIds.maxItems = %v, want %d", ids["maxItems"], reprocess.MaxIDs)
 	}
 }
 
@@ -121,7 +122,7 @@ func TestDocumentedRoutesAreServed(t *testing.T) {
 				req.Header.Set("Content-Type", "application/json")
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, req)
-				var e errorBody
+				var e struct{ Error struct{ Code string } }
 				json.Unmarshal(w.Body.Bytes(), &e)
 				if w.Code == http.StatusMethodNotAllowed || e.Error.Code == "NotFound" {
 					t.Errorf("%s %s = %d %s: the documented operation is not served", method, target, w.Code, e.Error.Code)

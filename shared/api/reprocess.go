@@ -31,23 +31,23 @@ func reprocessByPath(d Deps) http.Handler {
 	})
 }
 
-// reprocessOne calls Graph for one valid id and answers the caller.
+// reprocessOne asks the core to reprocess one valid id and answers the caller.
 func reprocessOne(d Deps, w http.ResponseWriter, r *http.Request, id assignment.ID) {
 	rec := recordOf(r)
 	rec.assignmentID = id.String()
-	res, err := d.Graph.Reprocess(r.Context(), id)
-	if err != nil {
-		writeError(w, r, err)
+	o := d.Core.Reprocess(r.Context(), id)
+	if o.Status != http.StatusAccepted {
+		writeOutcome(w, r, o)
 		return
 	}
-	rec.graphRequestID, rec.code = res.RequestID, "Accepted"
+	rec.graphRequestID, rec.code = o.GraphRequestID, o.Code
 	statusURL := absoluteURL(r, "/api/assignments/"+id.String())
-	if res.RequestID != "" {
-		w.Header().Set("X-Graph-Request-Id", res.RequestID)
+	if o.GraphRequestID != "" {
+		w.Header().Set("X-Graph-Request-Id", o.GraphRequestID)
 	}
 	w.Header().Set("Location", statusURL)
 	w.Header().Set("Retry-After", pollAfter)
-	writeJSON(w, http.StatusAccepted, accepted{AssignmentID: id.String(), Status: "accepted", GraphRequestID: res.RequestID, StatusURL: statusURL})
+	writeJSON(w, http.StatusAccepted, accepted{AssignmentID: id.String(), Status: "accepted", GraphRequestID: o.GraphRequestID, StatusURL: statusURL})
 }
 
 // assignmentState is the body of the status route.
@@ -65,7 +65,7 @@ func assignmentStatus(d Deps) http.Handler {
 		}
 		rec := recordOf(r)
 		rec.assignmentID = id.String()
-		a, err := d.Graph.Get(r.Context(), id)
+		a, err := d.Core.Status(r.Context(), id)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -83,10 +83,6 @@ func assignmentStatus(d Deps) http.Handler {
 		}
 		writeJSON(w, status, assignmentState{Assignment: a, Final: status == http.StatusOK})
 	})
-}
-
-func badRequest(msg string, cause error) *Problem {
-	return &Problem{Status: http.StatusBadRequest, Code: "BadRequest", Message: msg, Err: cause}
 }
 
 // absoluteURL builds the URL a caller polls, as the caller sees this

@@ -4,60 +4,65 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"time"
+
+	"github.com/entra-tools/reprocess/shared/bearer"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
-// errorBody is Graph's error shape, the only error shape we answer with.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+// ErrorBody is Graph's error shape, the only error shape any edge answers
+// with: {"error":{"code":"…","message":"…"}}.
+func ErrorBody(code, message string) []byte {
+	var body struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	body.Error.Code, body.Error.Message = code, message
+	b, _ := json.Marshal(body)
+	return b
 }
+
+var internalError = ErrorBody("InternalServerError", "An internal error occurred.")
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`)
+		status, b = http.StatusInternalServerError, internalError
 	}
+	writeBody(w, status, b)
+}
+
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
 }
 
-// writeError answers err through the one outcome mapping and notes the
-// outcome for the request's log line.
+// writeError answers err through the core's one outcome mapping.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	o := outcomeOf(err)
-	rec := recordOf(r)
-	rec.err, rec.code = err, o.code
-	if o.requestID != "" {
-		rec.graphRequestID = o.requestID
-		w.Header().Set("X-Graph-Request-Id", o.requestID)
+	if c := bearer.Challenge(err); c != "" {
+		w.Header().Set("WWW-Authenticate", c)
 	}
-	for k, vs := range o.header {
-		w.Header()[k] = vs
-	}
-	if o.retryAfter > 0 {
-		w.Header().Set("Retry-After", retryAfterSeconds(o.retryAfter))
-	}
-	if len(o.graphBody) > 0 {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(o.graphBody)))
-		w.WriteHeader(o.status)
-		w.Write(o.graphBody)
-		return
-	}
-	var body errorBody
-	body.Error.Code, body.Error.Message = o.code, o.message
-	writeJSON(w, o.status, body)
+	writeOutcome(w, r, reprocess.OutcomeOf(err))
 }
 
-func retryAfterSeconds(d time.Duration) string {
-	s := int((d + time.Second - 1) / time.Second)
-	if s < 1 {
-		s = 1
+// writeOutcome is the one place an outcome becomes an HTTP response, and
+// notes it for the request's log line.
+func writeOutcome(w http.ResponseWriter, r *http.Request, o reprocess.Outcome) {
+	rec := recordOf(r)
+	rec.err, rec.code = o.Err, o.Code
+	if o.GraphRequestID != "" {
+		rec.graphRequestID = o.GraphRequestID
+		w.Header().Set("X-Graph-Request-Id", o.GraphRequestID)
 	}
-	return strconv.Itoa(s)
+	if o.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(reprocess.RetryAfterSeconds(o.RetryAfter)))
+	}
+	if len(o.GraphBody) > 0 {
+		writeBody(w, o.Status, o.GraphBody)
+		return
+	}
+	writeBody(w, o.Status, ErrorBody(o.Code, o.Message))
 }

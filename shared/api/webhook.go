@@ -1,16 +1,16 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
+	"github.com/entra-tools/reprocess/shared/recorder"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/secrets"
 	"github.com/entra-tools/reprocess/shared/webhook"
 )
@@ -62,20 +62,15 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 	src, err := webhook.ParseSource(r.PathValue("source"))
 	cfg, configured := h.d.Webhooks[src]
 	if err != nil || !configured || h.d.Secrets == nil {
-		writeError(w, r, &Problem{Status: http.StatusNotFound, Code: "WebhookNotConfigured",
+		writeError(w, r, &reprocess.Problem{Status: http.StatusNotFound, Code: "WebhookNotConfigured",
 			Message: "No webhook is configured for this source (WEBHOOK_<SOURCE>_SECRET_NAME)."})
 		return
 	}
 	rec := recordOf(r)
 	rec.attrs = append(rec.attrs, slog.String("webhookSource", string(src)))
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, r, tooLarge(tooBig.Limit))
-			return
-		}
-		writeError(w, r, badRequest("The request body could not be read.", err))
+		writeError(w, r, err)
 		return
 	}
 	delivery, err := h.verify(r.Context(), src, cfg.SecretName, r.Header, body)
@@ -87,9 +82,10 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 		rec.attrs = append(rec.attrs, slog.String("deliveryId", delivery.ID))
 	}
 	answer, replayed, err := h.guard.Do(r.Context(), delivery.ReplayKeys(), func() webhook.Answer {
-		aw := &answerWriter{header: http.Header{}}
-		h.reprocess(aw, r, src, cfg.IDPointer, body)
-		return aw.answer()
+		res := recorder.New()
+		h.reprocess(res, r, src, cfg.IDPointer, body)
+		a := res.Result(r.Method)
+		return webhook.Answer{Status: a.Status, Header: a.Header, Body: a.Body}
 	})
 	if err != nil {
 		writeError(w, r, err)
@@ -150,7 +146,7 @@ func (h *webhookHandler) reprocess(w http.ResponseWriter, r *http.Request, src w
 		if errors.Is(err, webhook.ErrInvalidJSON) {
 			msg = "The webhook body is not valid JSON; configure the sender to post application/json."
 		}
-		writeError(w, r, &Problem{Status: http.StatusBadRequest, Code: "AssignmentIdNotFound", Message: msg, Err: err})
+		writeError(w, r, &reprocess.Problem{Status: http.StatusBadRequest, Code: "AssignmentIdNotFound", Message: msg, Err: err})
 		return
 	}
 	id, err := assignment.ParseID(raw)
@@ -159,33 +155,4 @@ func (h *webhookHandler) reprocess(w http.ResponseWriter, r *http.Request, src w
 		return
 	}
 	reprocessOne(h.d, w, r, id)
-}
-
-// answerWriter keeps a response so the replay guard can hand it out again.
-type answerWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (a *answerWriter) Header() http.Header { return a.header }
-
-func (a *answerWriter) WriteHeader(status int) {
-	if a.status == 0 {
-		a.status = status
-	}
-}
-
-func (a *answerWriter) Write(b []byte) (int, error) {
-	if a.status == 0 {
-		a.status = http.StatusOK
-	}
-	return a.body.Write(b)
-}
-
-func (a *answerWriter) answer() webhook.Answer {
-	if a.status == 0 {
-		a.status = http.StatusOK
-	}
-	return webhook.Answer{Status: a.status, Header: a.header, Body: a.body.Bytes()}
 }

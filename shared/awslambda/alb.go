@@ -73,18 +73,18 @@ func albQuery(single map[string]string, multi map[string][]string) string {
 // albResponse encodes the core's answer in the mode the request came in. In
 // single-value mode only one Set-Cookie can be sent; the first is kept.
 func albResponse(resp response, multi bool) []byte {
-	body, b64 := encodeBody(resp.header, resp.body)
+	body, b64 := encodeBody(resp.Header, resp.Body)
 	out := events.ALBTargetGroupResponse{
-		StatusCode:        resp.status,
-		StatusDescription: statusDescription(resp.status),
+		StatusCode:        resp.Status,
+		StatusDescription: statusDescription(resp.Status),
 		Body:              body,
 		IsBase64Encoded:   b64,
 	}
 	if multi {
-		out.MultiValueHeaders = resp.header
+		out.MultiValueHeaders = resp.Header
 	} else {
-		out.Headers = singleValued(resp.header, "Set-Cookie")
-		if c := resp.header.Get("Set-Cookie"); c != "" {
+		out.Headers = singleValued(resp.Header, "Set-Cookie")
+		if c := resp.Header.Get("Set-Cookie"); c != "" {
 			out.Headers["Set-Cookie"] = c
 		}
 	}

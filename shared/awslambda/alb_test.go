@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 func TestALBEvents(t *testing.T) {
-	sample := func(host, ip, trace string) seen {
-		return seen{
+	sample := func(host, ip, trace string) testkit.Seen {
+		return testkit.Seen{
 			Method: "GET", Path: "/", RawQuery: "key=hello", RequestURI: "/?key=hello",
 			Host: host, RemoteAddr: ip + ":0", Proto: "HTTP/1.1",
 			Header: http.Header{
@@ -35,7 +36,7 @@ func TestALBEvents(t *testing.T) {
 	tests := []struct {
 		file         string
 		multi        bool
-		want         seen
+		want         testkit.Seen
 		wantLocation string
 	}{
 		{"alb-lambda-target-request-multivalue-headers.json", true,
@@ -44,7 +45,7 @@ func TestALBEvents(t *testing.T) {
 		{"alb-lambda-target-request-headers-only.json", false,
 			sample("lambda-test-alb-1334523864.us-east-1.elb.amazonaws.com", "25.12.198.67", "Root=1-5c34e93e-4dea0086f9763ac0667b115a"),
 			"https://lambda-test-alb-1334523864.us-east-1.elb.amazonaws.com/api/assignments/x"},
-		{"ours-alb-multivalue-query.json", true, seen{
+		{"ours-alb-multivalue-query.json", true, testkit.Seen{
 			Method: "GET", Path: "/api/assignments/" + id, RawQuery: "empty=&q=a%20b&q=c%2Bd",
 			RequestURI: "/api/assignments/" + id + "?empty=&q=a%20b&q=c%2Bd",
 			Host:       albHost, RemoteAddr: "203.0.113.50:0", Proto: "HTTP/1.1",
@@ -60,7 +61,7 @@ func TestALBEvents(t *testing.T) {
 			},
 			Info: httpInfo,
 		}, "https://" + albHost + "/api/assignments/x"},
-		{"ours-alb-single-post.json", false, seen{
+		{"ours-alb-single-post.json", false, testkit.Seen{
 			Method: "POST", Path: "/api/reprocess", RawQuery: "code=s3cr%2Ft", RequestURI: "/api/reprocess?code=s3cr%2Ft",
 			Host: "reprocess.internal.example", RemoteAddr: "203.0.113.60:0", Proto: "HTTP/1.1",
 			Header: http.Header{
@@ -75,9 +76,9 @@ func TestALBEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			core := &recordingCore{reply: acceptedReply}
-			out := invoke(t, NewHandler(core, nil, Options{}), readEvent(t, tt.file))
-			reportDiff(t, "request", onlyRequest(t, core).diff(tt.want))
+			core := &testkit.RecordingHandler{Reply: acceptedReply}
+			out := invoke(t, NewHandler(core, messageCore(), nil, Options{}), readEvent(t, tt.file))
+			reportDiff(t, "request", diffSeen(onlyRequest(t, core), tt.want))
 
 			if !bytes.Contains(out, []byte(`"statusDescription":"202 Accepted"`)) {
 				t.Errorf("response %s has no statusDescription 202 Accepted", out)

@@ -75,10 +75,10 @@ func stagePrefix(callerPath, path string) string {
 // multiValueHeaders, which API Gateway merges with headers, so repeated
 // headers such as Set-Cookie survive.
 func restResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.header, resp.body)
+	body, b64 := encodeBody(resp.Header, resp.Body)
 	out, _ := json.Marshal(events.APIGatewayProxyResponse{
-		StatusCode:        resp.status,
-		MultiValueHeaders: resp.header,
+		StatusCode:        resp.Status,
+		MultiValueHeaders: resp.Header,
 		Body:              body,
 		IsBase64Encoded:   b64,
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 // restSampleHeaders are the headers of aws-lambda-go's REST API samples as
@@ -36,7 +37,7 @@ func restSampleHeaders() http.Header {
 }
 
 func TestRESTEvents(t *testing.T) {
-	sample := seen{
+	sample := testkit.Seen{
 		Method: "POST", Path: "/hello/world", RawQuery: "name=me", RequestURI: "/hello/world?name=me",
 		Host: "gy415nuibc.execute-api.us-east-1.amazonaws.com", RemoteAddr: "192.168.196.186:0", Proto: "HTTP/1.1",
 		Header: restSampleHeaders(), Body: "{\r\n\t\"a\": 1\r\n}", Info: httpInfo,
@@ -45,12 +46,12 @@ func TestRESTEvents(t *testing.T) {
 	const host = "abc123defg.execute-api.eu-west-1.amazonaws.com"
 	tests := []struct {
 		file         string
-		want         seen
+		want         testkit.Seen
 		wantLocation string
 	}{
 		{"apigw-request.json", sample, "https://gy415nuibc.execute-api.us-east-1.amazonaws.com/api/assignments/x"},
 		{"apigw-restapi-openapi-request.json", sample, "https://gy415nuibc.execute-api.us-east-1.amazonaws.com/api/assignments/x"},
-		{"ours-rest-stage-base64.json", seen{
+		{"ours-rest-stage-base64.json", testkit.Seen{
 			Method: "POST", Path: "/api/assignments/" + id + "/reprocess", RawQuery: "note=a+b%26c&x=1&x=2",
 			RequestURI: "/api/assignments/" + id + "/reprocess?note=a+b%26c&x=1&x=2",
 			Host:       host, RemoteAddr: "203.0.113.7:0", Proto: "HTTP/1.1",
@@ -70,9 +71,9 @@ func TestRESTEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			core := &recordingCore{reply: acceptedReply}
-			out := invoke(t, NewHandler(core, nil, Options{}), readEvent(t, tt.file))
-			reportDiff(t, "request", onlyRequest(t, core).diff(tt.want))
+			core := &testkit.RecordingHandler{Reply: acceptedReply}
+			out := invoke(t, NewHandler(core, messageCore(), nil, Options{}), readEvent(t, tt.file))
+			reportDiff(t, "request", diffSeen(onlyRequest(t, core), tt.want))
 
 			var got events.APIGatewayProxyResponse
 			if err := json.Unmarshal(out, &got); err != nil {

@@ -76,11 +76,11 @@ func stripStage(path, stage, domain, apiID string) (rest, prefix string) {
 // multiValueHeaders: repeated headers are comma-joined and Set-Cookie goes
 // into cookies.
 func httpAPIResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.header, resp.body)
+	body, b64 := encodeBody(resp.Header, resp.Body)
 	out, _ := json.Marshal(events.APIGatewayV2HTTPResponse{
-		StatusCode:      resp.status,
-		Headers:         singleValued(resp.header, "Set-Cookie"),
-		Cookies:         resp.header["Set-Cookie"],
+		StatusCode:      resp.Status,
+		Headers:         singleValued(resp.Header, "Set-Cookie"),
+		Cookies:         resp.Header["Set-Cookie"],
 		Body:            body,
 		IsBase64Encoded: b64,
 	})
@@ -90,11 +90,11 @@ func httpAPIResponse(resp response) []byte {
 // functionURLResponse encodes the core's answer for a function URL, whose
 // response type has no multi-value headers at all.
 func functionURLResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.header, resp.body)
+	body, b64 := encodeBody(resp.Header, resp.Body)
 	out, _ := json.Marshal(events.LambdaFunctionURLResponse{
-		StatusCode:      resp.status,
-		Headers:         singleValued(resp.header, "Set-Cookie"),
-		Cookies:         resp.header["Set-Cookie"],
+		StatusCode:      resp.Status,
+		Headers:         singleValued(resp.Header, "Set-Cookie"),
+		Cookies:         resp.Header["Set-Cookie"],
 		Body:            body,
 		IsBase64Encoded: b64,
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 // functionURLSampleHeaders are the headers of the function URL events
@@ -33,7 +34,7 @@ func functionURLSampleHeaders(traceID string) http.Header {
 func TestV2Events(t *testing.T) {
 	const id = "0b6b4a8e-6a55-4d8c-9a1e-1f2e3d4c5b6a"
 	const urlHost = "lambda-url-id.lambda-url.us-west-2.on.aws"
-	iamSample := seen{
+	iamSample := testkit.Seen{
 		Method: "GET", Path: "/my/path", RawQuery: "parameter1=value1&parameter1=value2&parameter2=value",
 		RequestURI: "/my/path?parameter1=value1&parameter1=value2&parameter2=value",
 		Host:       "id.execute-api.us-east-1.amazonaws.com", RemoteAddr: "IP:0", Proto: "HTTP/1.1",
@@ -46,8 +47,8 @@ func TestV2Events(t *testing.T) {
 		},
 		Body: "{\r\n\t\"a\": 1\r\n}", Info: httpInfo,
 	}
-	domainOnlyGet := func(trace string) seen {
-		return seen{
+	domainOnlyGet := func(trace string) testkit.Seen {
+		return testkit.Seen{
 			Method: "GET", Path: "/", RequestURI: "/", Host: urlHost, RemoteAddr: "127.0.0.1:0", Proto: "HTTP/1.1",
 			Header: functionURLSampleHeaders(trace), Info: httpInfo,
 		}
@@ -72,10 +73,10 @@ func TestV2Events(t *testing.T) {
 	tests := []struct {
 		file         string
 		src          source
-		want         seen
+		want         testkit.Seen
 		wantLocation string
 	}{
-		{"apigw-v2-request-no-authorizer.json", sourceHTTPAPI, seen{
+		{"apigw-v2-request-no-authorizer.json", sourceHTTPAPI, testkit.Seen{
 			Method: "GET", Path: "/", RequestURI: "/", Host: "aaaaaaaaaa.execute-api.us-west-2.amazonaws.com",
 			RemoteAddr: "1.2.3.4:0", Proto: "HTTP/1.1",
 			Header: http.Header{
@@ -93,7 +94,7 @@ func TestV2Events(t *testing.T) {
 		{"apigw-v2-request-iam.json", sourceHTTPAPI, iamSample, "https://id.execute-api.us-east-1.amazonaws.com/api/assignments/x"},
 		{"apigw-v2-request-jwt-authorizer.json", sourceHTTPAPI, iamSample, "https://id.execute-api.us-east-1.amazonaws.com/api/assignments/x"},
 		{"apigw-v2-request-lambda-authorizer.json", sourceHTTPAPI, iamSample, "https://id.execute-api.us-east-1.amazonaws.com/api/assignments/x"},
-		{"ours-httpapi-named-stage.json", sourceHTTPAPI, seen{
+		{"ours-httpapi-named-stage.json", sourceHTTPAPI, testkit.Seen{
 			Method: "POST", Path: "/api/reprocess", RawQuery: "trace=a%20b&x=1&x=2",
 			RequestURI: "/api/reprocess?trace=a%20b&x=1&x=2",
 			Host:       "abc123defg.execute-api.eu-west-1.amazonaws.com", RemoteAddr: "198.51.100.23:0", Proto: "HTTP/1.1",
@@ -113,7 +114,7 @@ func TestV2Events(t *testing.T) {
 			},
 			Body: `{"assignmentId":"` + id + `"}`, Info: httpInfo,
 		}, "https://abc123defg.execute-api.eu-west-1.amazonaws.com/dev/api/assignments/x"},
-		{"ours-httpapi-binary-webhook.json", sourceHTTPAPI, seen{
+		{"ours-httpapi-binary-webhook.json", sourceHTTPAPI, testkit.Seen{
 			Method: "POST", Path: "/api/webhooks/github", RequestURI: "/api/webhooks/github",
 			Host: "hooks.example.org", RemoteAddr: "192.0.2.44:0", Proto: "HTTP/1.1",
 			Header: http.Header{
@@ -129,7 +130,7 @@ func TestV2Events(t *testing.T) {
 			},
 			Body: "\x1f\x8b\x08\x00\xff\xfe\x00\x01", Info: httpInfo,
 		}, "https://hooks.example.org/api/assignments/x"},
-		{"lambda-urls-request.json", sourceFunctionURL, seen{
+		{"lambda-urls-request.json", sourceFunctionURL, testkit.Seen{
 			Method: "POST", Path: "/my/path", RawQuery: "parameter1=value1&parameter1=value2&parameter2=value",
 			RequestURI: "/my/path?parameter1=value1&parameter1=value2&parameter2=value",
 			Host:       "<url-id>.lambda-url.us-west-2.on.aws", RemoteAddr: "123.123.123.123:0", Proto: "HTTP/1.1",
@@ -148,7 +149,7 @@ func TestV2Events(t *testing.T) {
 			domainOnlyGet("Root=1-643eccfb-7c4d3f09749a95a044db997a"), "https://" + urlHost + "/api/assignments/x"},
 		{"function-url-domain-only-request-with-base64-encoded-body.json", sourceFunctionURL, base64Body, "https://" + urlHost + "/api/assignments/x"},
 		{"function-url-request-with-headers-and-cookies-and-text-body.json", sourceFunctionURL, withCookies, "https://" + urlHost + "/api/assignments/x"},
-		{"ours-function-url-reprocess.json", sourceFunctionURL, seen{
+		{"ours-function-url-reprocess.json", sourceFunctionURL, testkit.Seen{
 			Method: "POST", Path: "/api/assignments/" + id + "/reprocess", RawQuery: "wait=false",
 			RequestURI: "/api/assignments/" + id + "/reprocess?wait=false",
 			Host:       "abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws", RemoteAddr: "203.0.113.99:0", Proto: "HTTP/1.1",
@@ -174,9 +175,9 @@ func TestV2Events(t *testing.T) {
 			if got := classify(payload); got != tt.src {
 				t.Fatalf("classify() = %v, want %v", got, tt.src)
 			}
-			core := &recordingCore{reply: acceptedReply}
-			out := invoke(t, NewHandler(core, nil, Options{}), payload)
-			reportDiff(t, "request", onlyRequest(t, core).diff(tt.want))
+			core := &testkit.RecordingHandler{Reply: acceptedReply}
+			out := invoke(t, NewHandler(core, messageCore(), nil, Options{}), payload)
+			reportDiff(t, "request", diffSeen(onlyRequest(t, core), tt.want))
 
 			wantHeaders := map[string]string{
 				"Content-Type":       "application/json",

@@ -19,7 +19,7 @@ func benchmarkConvert(b *testing.B, payload []byte) {
 		w.WriteHeader(http.StatusAccepted)
 		io.WriteString(w, acceptedBody)
 	})
-	h := NewHandler(core, nil, Options{})
+	h := NewHandler(core, messageCore(), nil, Options{})
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: testRequestID})
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()

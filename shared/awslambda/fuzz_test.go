@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 // FuzzDecodeEvent feeds arbitrary payloads to the handler. It must never
@@ -25,8 +27,8 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"eventSource":"aws:sqs","messageId":"m","body":"{\"assignmentId\":1}"}]}`))
 
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		core := &recordingCore{reply: acceptedReply}
-		h := NewHandler(core, nil, Options{})
+		core := &testkit.RecordingHandler{Reply: acceptedReply}
+		h := NewHandler(core, messageCore(), nil, Options{})
 		src := classify(payload)
 		out, err := h.Invoke(lambdaContext(t, time.Minute), payload)
 		switch {
@@ -52,7 +54,7 @@ func FuzzDecodeEvent(f *testing.F) {
 			if json.Unmarshal(out, &res) != nil || res.Status < 100 {
 				t.Fatalf("%v payload got result %s", src, out)
 			}
-			if src == sourceUnknown && len(core.requests()) != 0 {
+			if src == sourceUnknown && len(core.Requests()) != 0 {
 				t.Fatalf("core called for an unrecognised payload")
 			}
 		}

@@ -10,13 +10,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
-// Defaults of Options.
-const (
-	DefaultDeadlineMargin = 500 * time.Millisecond
-	DefaultSQSConcurrency = 8
-)
+// DefaultDeadlineMargin is Options.DeadlineMargin's default.
+const DefaultDeadlineMargin = 500 * time.Millisecond
 
 // Options tune the Handler. The zero value is ready to use.
 type Options struct {
@@ -24,36 +22,35 @@ type Options struct {
 	// request context ends, leaving time to answer. Zero means
 	// DefaultDeadlineMargin.
 	DeadlineMargin time.Duration
-
-	// SQSConcurrency bounds how many records of one SQS batch the core
-	// handles at once. Zero means DefaultSQSConcurrency. FIFO queues are
-	// always handled one record at a time, in order.
-	SQSConcurrency int
 }
 
-// Handler serves Lambda invocations with an http.Handler. It implements
-// lambda.Handler and is safe for concurrent use.
+// Core is what SQS records and direct invokes need of the domain core
+// (reprocess.Service).
+type Core interface {
+	ReprocessMessages(ctx context.Context, reqs []reprocess.Request) [][]reprocess.ItemResult
+}
+
+// Handler serves Lambda invocations: HTTP events through the HTTP API (an
+// http.Handler), SQS records and direct invokes through the core. It
+// implements lambda.Handler and is safe for concurrent use.
 type Handler struct {
-	core           http.Handler
-	logger         *slog.Logger
-	margin         time.Duration
-	sqsConcurrency int
+	core     http.Handler // the HTTP API
+	messages Core
+	logger   *slog.Logger
+	margin   time.Duration
 }
 
 var _ lambda.Handler = (*Handler)(nil)
 
-// NewHandler returns a Handler that passes every invocation to core. A nil
-// logger discards the edge's own log lines.
-func NewHandler(core http.Handler, logger *slog.Logger, opts Options) *Handler {
+// NewHandler returns a Handler that passes HTTP events to api and the rest
+// to core. A nil logger discards the edge's own log lines.
+func NewHandler(api http.Handler, core Core, logger *slog.Logger, opts Options) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{core: core, logger: logger, margin: opts.DeadlineMargin, sqsConcurrency: opts.SQSConcurrency}
+	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin}
 	if h.margin <= 0 {
 		h.margin = DefaultDeadlineMargin
-	}
-	if h.sqsConcurrency <= 0 {
-		h.sqsConcurrency = DefaultSQSConcurrency
 	}
 	return h
 }

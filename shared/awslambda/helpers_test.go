@@ -1,7 +1,6 @@
 package awslambda
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,29 +11,19 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
 	"github.com/entra-tools/reprocess/shared/invocation"
 )
 
 const testRequestID = "8f507cfc-example-request-id"
 
-// seen is what the core saw of one request.
-type seen struct {
-	Method, Path, RawPath, RawQuery, RequestURI string
-	Host, RemoteAddr, Proto                     string
-	Header                                      http.Header
-	Body                                        string
-	ContentLength                               int64
-	Info                                        invocation.Info
-}
-
-// diff lists the fields of got that differ from want.
-func (got seen) diff(want seen) []string {
+// diffSeen lists the fields of got that differ from want.
+func diffSeen(got, want testkit.Seen) []string {
 	var d []string
 	check := func(name string, g, w any) {
 		if !reflect.DeepEqual(g, w) {
@@ -65,35 +54,9 @@ func (got seen) diff(want seen) []string {
 	return d
 }
 
-// recordingCore is a core handler that remembers every request and answers
-// with reply.
-type recordingCore struct {
-	reply http.HandlerFunc
-	mu    sync.Mutex
-	reqs  []seen
-}
-
-func (c *recordingCore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	info, _ := invocation.FromContext(r.Context())
-	c.mu.Lock()
-	c.reqs = append(c.reqs, seen{
-		Method: r.Method, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery,
-		RequestURI: r.RequestURI, Host: r.Host, RemoteAddr: r.RemoteAddr, Proto: r.Proto,
-		Header: r.Header.Clone(), Body: string(body), ContentLength: r.ContentLength, Info: info,
-	})
-	c.mu.Unlock()
-	if c.reply != nil {
-		c.reply(w, r)
-	}
-}
-
-func (c *recordingCore) requests() []seen {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.reqs)
-}
+// acceptingAPI stands in for the HTTP API, answering as it does for an
+// accepted reprocess.
+func acceptingAPI() *testkit.RecordingHandler { return &testkit.RecordingHandler{Reply: acceptedReply} }
 
 // acceptedReply answers like the core does for an accepted reprocess, with
 // the headers that must survive every response shape.
@@ -142,9 +105,9 @@ func invoke(tb testing.TB, h *Handler, payload []byte) []byte {
 }
 
 // onlyRequest returns the one request the core saw.
-func onlyRequest(tb testing.TB, c *recordingCore) seen {
+func onlyRequest(tb testing.TB, c *testkit.RecordingHandler) testkit.Seen {
 	tb.Helper()
-	reqs := c.requests()
+	reqs := c.Requests()
 	if len(reqs) != 1 {
 		tb.Fatalf("core saw %d requests, want 1", len(reqs))
 	}

@@ -1,18 +1,18 @@
 package awslambda
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
 // InvokeResult is the answer to a direct invocation (Step Functions,
-// EventBridge, the SDK). Status is the HTTP status the core answered, so a
-// state machine can branch on it; Error is set when it is 400 or more.
+// EventBridge, the SDK) that names one assignment. Status is the status an
+// HTTP caller would have had, so a state machine can branch on it; Error is
+// set when it is 400 or more.
 type InvokeResult struct {
 	AssignmentID   string       `json:"assignmentId"`
 	Status         int          `json:"status"`
@@ -20,40 +20,52 @@ type InvokeResult struct {
 	Error          *ErrorDetail `json:"error,omitempty"`
 }
 
-// invokePayload is a direct invocation: {"assignmentId":"…"}, or an
-// EventBridge event carrying that object as its detail.
-type invokePayload struct {
-	AssignmentID *string `json:"assignmentId"`
-	Detail       *struct {
-		AssignmentID *string `json:"assignmentId"`
-	} `json:"detail"`
+// ErrorDetail is the error object {"code","message"}.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
-// serveInvoke handles a direct invocation.
+// BatchInvokeResult answers a direct invocation of several ids: one
+// result per id, in order, as POST /api/reprocess answers a batch.
+type BatchInvokeResult struct {
+	Results []reprocess.ItemResult `json:"results"`
+	Summary reprocess.Summary      `json:"summary"`
+}
+
+// serveInvoke handles a direct invocation: a body the core's parser reads
+// ({"assignmentId"}, {"assignmentIds"}, a user lookup), or an EventBridge
+// event carrying one as its detail.
 func (h *Handler) serveInvoke(ctx context.Context, id string, payload []byte) []byte {
-	var p invokePayload
-	var assignmentID *string
-	if err := json.Unmarshal(payload, &p); err == nil {
-		assignmentID = p.AssignmentID
-		if assignmentID == nil && p.Detail != nil {
-			assignmentID = p.Detail.AssignmentID
-		}
+	var event struct {
+		Detail json.RawMessage `json:"detail"`
 	}
-	if assignmentID == nil {
-		return unknownPayloadResult()
+	if json.Unmarshal(payload, &event) == nil && len(event.Detail) > 0 && event.Detail[0] == '{' {
+		payload = event.Detail
 	}
 	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.Invoke})
-	out := h.serve(reprocessRequest(ctx, *assignmentID))
-	res := InvokeResult{
-		AssignmentID:   *assignmentID,
-		Status:         out.status,
-		GraphRequestID: out.header.Get("X-Graph-Request-Id"),
+	req, err := reprocess.ParseBody(payload)
+	var results []reprocess.ItemResult
+	if err != nil {
+		results = reprocess.Refused(err)
+	} else {
+		results = h.reprocessOrRecover(ctx, id, req)
 	}
-	if out.status >= 400 {
-		if res.Error = coreError(out.body); res.Error == nil {
-			text := http.StatusText(out.status)
-			res.Error = &ErrorDetail{Code: strings.ReplaceAll(text, " ", ""), Message: text}
+	if err == nil && req.Single == nil {
+		b, _ := json.Marshal(BatchInvokeResult{Results: results, Summary: reprocess.Summarize(results)})
+		return b
+	}
+	r := results[0]
+	if r.AssignmentID == "" { // refused before it was an id: echo what was sent
+		var sent struct {
+			AssignmentID string `json:"assignmentId"`
 		}
+		_ = json.Unmarshal(payload, &sent)
+		r.AssignmentID = reprocess.Truncate(sent.AssignmentID, 80)
+	}
+	res := InvokeResult{AssignmentID: r.AssignmentID, Status: r.Status, GraphRequestID: r.GraphRequestID}
+	if r.Status >= 400 {
+		res.Error = &ErrorDetail{Code: r.Code, Message: r.Message}
 	}
 	b, _ := json.Marshal(res)
 	return b
@@ -64,32 +76,17 @@ func (h *Handler) serveInvoke(ctx context.Context, id string, payload []byte) []
 func unknownPayloadResult() []byte {
 	b, _ := json.Marshal(InvokeResult{
 		Status: http.StatusBadRequest,
-		Error: &ErrorDetail{Code: codeBadRequest,
+		Error: &ErrorDetail{Code: "BadRequest",
 			Message: `The payload is not an event this function handles; send {"assignmentId":"…"}.`},
 	})
 	return b
 }
 
-// reprocessRequest is the core request for a platform-triggered reprocess:
-// the body-driven route with a JSON body, as an HTTP caller would send it.
-func reprocessRequest(ctx context.Context, assignmentID string) *http.Request {
-	body, _ := json.Marshal(struct {
-		AssignmentID string `json:"assignmentId"`
-	}{assignmentID})
-	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/api/reprocess", bytes.NewReader(body))
-	r.RequestURI = "/api/reprocess"
-	r.Header.Set("Content-Type", "application/json")
-	return r
-}
-
-// coreError reads the error object of a core error body, if it has one.
-func coreError(body []byte) *ErrorDetail {
-	if len(body) == 0 || body[0] != '{' {
-		return nil
-	}
-	var e errorEnvelope
-	if json.Unmarshal(body, &e) != nil || e.Error == nil {
-		return nil
-	}
-	return e.Error
+// reprocessOrRecover runs req through the core; a panic there is logged
+// and answered as a 500, never passed to the runtime.
+func (h *Handler) reprocessOrRecover(ctx context.Context, id string, req reprocess.Request) (results []reprocess.ItemResult) {
+	defer h.recoverCore(ctx, id, func() {
+		results = reprocess.Refused(&reprocess.Problem{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: "An internal error occurred."})
+	})
+	return h.messages.ReprocessMessages(ctx, []reprocess.Request{req})[0]
 }

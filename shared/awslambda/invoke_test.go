@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
 	"github.com/entra-tools/reprocess/shared/invocation"
 )
 
@@ -24,41 +25,47 @@ func TestDirectInvoke(t *testing.T) {
 		{"EventBridge detail", readEvent(t, "ours-eventbridge.json"),
 			InvokeResult{AssignmentID: okID, Status: 202, GraphRequestID: "graph-0b6b4a8e"}},
 		{"not found", []byte(`{"assignmentId":"` + notFoundID + `"}`),
-			InvokeResult{AssignmentID: notFoundID, Status: 404, Error: &ErrorDetail{"ResourceNotFound", "no such assignment"}}},
+			InvokeResult{AssignmentID: notFoundID, Status: 404, Error: &ErrorDetail{"ResourceNotFound", ""}}},
 		{"invalid id", []byte(`{"assignmentId":"x"}`),
-			InvokeResult{AssignmentID: "x", Status: 400, Error: &ErrorDetail{"invalidAssignmentId", "not a GUID"}}},
+			InvokeResult{AssignmentID: "x", Status: 400, Error: &ErrorDetail{"InvalidAssignmentId",
+				`The assignment id must be a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e (invalid assignment id "x": must be a GUID of the form 8-4-4-4-12 hex digits).`}}},
 		{"core panics", []byte(`{"assignmentId":"` + panicID + `"}`),
-			InvokeResult{AssignmentID: panicID, Status: 500, Error: &ErrorDetail{codeInternal, "The request could not be completed."}}},
+			InvokeResult{AssignmentID: panicID, Status: 500, Error: &ErrorDetail{"InternalServerError", "An internal error occurred."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			core := reprocessCore(t)
-			out := invoke(t, NewHandler(core, nil, Options{}), tt.payload)
+			core := messageCore()
+			out := invoke(t, NewHandler(http.NotFoundHandler(), core, nil, Options{}), tt.payload)
 			var got InvokeResult
 			if err := json.Unmarshal(out, &got); err != nil {
 				t.Fatalf("result %s: %v", out, err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("result = %+v, want %+v", got, tt.want)
+				t.Errorf("result = %+v %+v, want %+v %+v", got, got.Error, tt.want, tt.want.Error)
 			}
-			r := onlyRequest(t, core)
-			want := seen{
-				Method: "POST", Path: "/api/reprocess", RequestURI: "/api/reprocess", Proto: "HTTP/1.1",
-				Header: http.Header{"Content-Type": {"application/json"}},
-				Body:   `{"assignmentId":"` + tt.want.AssignmentID + `"}`,
-				Info:   invocation.Info{ID: testRequestID, Trigger: invocation.Invoke},
+			calls, infos := core.Calls()
+			if tt.want.Status == 400 {
+				if len(calls) != 0 {
+					t.Errorf("core called for an invalid id")
+				}
+				return
 			}
-			reportDiff(t, "request", r.diff(want))
+			if len(calls) != 1 || infos[0] != (invocation.Info{ID: testRequestID, Trigger: invocation.Invoke}) {
+				t.Errorf("core calls = %v %v, want one direct invoke", calls, infos)
+			}
 		})
 	}
 }
 
-func TestDirectInvokeErrorWithoutBody(t *testing.T) {
-	core := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(502) })
-	out := invoke(t, NewHandler(core, nil, Options{}), readEvent(t, "ours-invoke.json"))
-	want := `{"assignmentId":"` + okID + `","status":502,"graphRequestId":"","error":{"code":"BadGateway","message":"Bad Gateway"}}`
-	if string(out) != want {
-		t.Errorf("result = %s, want %s", out, want)
+func TestDirectInvokeOfABatch(t *testing.T) {
+	out := invoke(t, NewHandler(http.NotFoundHandler(), messageCore(), nil, Options{}),
+		[]byte(`{"assignmentIds":["`+okID+`","`+notFoundID+`","`+throttleID+`"]}`))
+	var got BatchInvokeResult
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("result %s: %v", out, err)
+	}
+	if len(got.Results) != 3 || got.Summary.Accepted != 1 || got.Summary.Failed != 2 || got.Results[2].RetryAfter != 3 {
+		t.Errorf("result = %s, want 3 results, 1 accepted", out)
 	}
 }
 
@@ -73,19 +80,19 @@ func TestUnknownPayloadsAreRefusedWithoutCallingTheCore(t *testing.T) {
 		payloads[f] = readEvent(t, f)
 	}
 	for _, s := range []string{`{}`, `[]`, `null`, `"assignmentId"`, `42`, `not json`, ``, `{"assignmentId":5}`,
-		`{"version":"2.0"}`, `{"httpMethod":"GET"}`, `{"Records":[]}`, `{"detail":{}}`} {
+		`{"version":"2.0"}`, `{"httpMethod":"GET"}`, `{"Records":[]}`, `{"detail":{}}`, `{"assignmentId":"x","extra":1}`} {
 		payloads[s] = []byte(s)
 	}
 	for name, payload := range payloads {
 		t.Run(name, func(t *testing.T) {
-			core := &recordingCore{}
-			out := invoke(t, NewHandler(core, nil, Options{}), payload)
+			api, core := &testkit.RecordingHandler{}, messageCore()
+			out := invoke(t, NewHandler(api, core, nil, Options{}), payload)
 			var got InvokeResult
 			if err := json.Unmarshal(out, &got); err != nil || got.Status != 400 || got.Error == nil || got.Error.Code != codeBadRequest {
 				t.Errorf("result = %s, want status 400 with code %s", out, codeBadRequest)
 			}
-			if n := len(core.requests()); n != 0 {
-				t.Errorf("core saw %d requests, want 0", n)
+			if calls, _ := core.Calls(); len(api.Requests())+len(calls) != 0 {
+				t.Errorf("the core was called")
 			}
 		})
 	}
@@ -98,7 +105,7 @@ func TestCoreContextEndsAMarginBeforeTheInvocationDeadline(t *testing.T) {
 		got, hasDeadline = r.Context().Deadline()
 	})
 	for _, margin := range []time.Duration{0, 2 * time.Second} {
-		h := NewHandler(core, nil, Options{DeadlineMargin: margin})
+		h := NewHandler(core, messageCore(), nil, Options{DeadlineMargin: margin})
 		ctx := lambdaContext(t, time.Minute)
 		invocationDeadline, _ := ctx.Deadline()
 		if _, err := h.Invoke(ctx, readEvent(t, "apigw-v2-request-no-authorizer.json")); err != nil {
@@ -120,7 +127,7 @@ func TestStuckCoreGetsGatewayTimeout(t *testing.T) {
 		w.WriteHeader(200)
 		<-release // ignores its context
 	})
-	h := NewHandler(core, nil, Options{DeadlineMargin: 100 * time.Millisecond})
+	h := NewHandler(core, messageCore(), nil, Options{DeadlineMargin: 100 * time.Millisecond})
 	out, err := h.Invoke(lambdaContext(t, 300*time.Millisecond), readEvent(t, "alb-lambda-target-request-multivalue-headers.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -132,8 +139,8 @@ func TestStuckCoreGetsGatewayTimeout(t *testing.T) {
 }
 
 func TestRequestIDFallsBackToTheEvent(t *testing.T) {
-	core := &recordingCore{}
-	h := NewHandler(core, nil, Options{})
+	core := &testkit.RecordingHandler{}
+	h := NewHandler(core, messageCore(), nil, Options{})
 	if _, err := h.Invoke(context.Background(), readEvent(t, "apigw-request.json")); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ const (
 	sourceFunctionURL        // Lambda function URL (payload format 2.0)
 	sourceALB                // Application Load Balancer target group
 	sourceSQS                // Amazon SQS batch
-	sourceInvoke             // direct invocation with an assignment id
+	sourceInvoke             // direct invocation naming assignments
 )
 
 var sourceNames = [...]string{"unknown", "rest", "httpapi", "functionurl", "alb", "sqs", "invoke"}
@@ -50,10 +50,20 @@ type probe struct {
 	Records []struct {
 		EventSource string `json:"eventSource"`
 	} `json:"Records"`
-	AssignmentID *string `json:"assignmentId"`
-	Detail       *struct {
-		AssignmentID *string `json:"assignmentId"`
-	} `json:"detail"` // EventBridge
+	invokeKeys
+	Detail *invokeKeys `json:"detail"` // EventBridge
+}
+
+// invokeKeys are the keys of the bodies a direct invocation may carry.
+type invokeKeys struct {
+	AssignmentID  json.RawMessage `json:"assignmentId"`
+	AssignmentIDs json.RawMessage `json:"assignmentIds"`
+	UPN           json.RawMessage `json:"userPrincipalName"`
+	UserObjectID  json.RawMessage `json:"userObjectId"`
+}
+
+func (k *invokeKeys) present() bool {
+	return k != nil && (k.AssignmentID != nil || k.AssignmentIDs != nil || k.UPN != nil || k.UserObjectID != nil)
 }
 
 // classify tells which source sent payload. Payloads it cannot decode, and
@@ -79,7 +89,7 @@ func classify(payload []byte) source {
 		return sourceREST
 	case len(p.Records) > 0 && p.Records[0].EventSource == "aws:sqs":
 		return sourceSQS
-	case p.AssignmentID != nil || (p.Detail != nil && p.Detail.AssignmentID != nil):
+	case p.invokeKeys.present() || p.Detail.present():
 		return sourceInvoke
 	}
 	return sourceUnknown

@@ -1,83 +1,19 @@
 package awslambda
 
 import (
-	"bytes"
 	"encoding/base64"
-	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/entra-tools/reprocess/shared/recorder"
 )
 
-// recorder is the http.ResponseWriter the core writes to. It keeps
-// net/http's server semantics, which the popular adapters get wrong: the
-// first WriteHeader wins, a handler that writes nothing answers 200, the
-// headers are those present at WriteHeader, Content-Type is sniffed when
-// unset, and 1xx statuses are not final.
-type recorder struct {
-	header http.Header
-	sent   http.Header // snapshot taken at WriteHeader
-	status int
-	body   bytes.Buffer
-}
-
-func newRecorder() *recorder { return &recorder{header: http.Header{}} }
-
-func (w *recorder) Header() http.Header { return w.header }
-
-func (w *recorder) WriteHeader(code int) {
-	if code < 100 || code > 999 {
-		panic(fmt.Sprintf("invalid WriteHeader code %v", code)) // as net/http does
-	}
-	if w.status != 0 || code < 200 {
-		return
-	}
-	w.status = code
-	w.sent = w.header.Clone()
-}
-
-func (w *recorder) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.WriteHeader(http.StatusOK)
-	}
-	if !bodyAllowed(w.status) {
-		return 0, http.ErrBodyNotAllowed
-	}
-	return w.body.Write(p)
-}
-
-// Flush satisfies http.Flusher for handlers that flush; the response is
-// buffered until the core returns either way.
-func (w *recorder) Flush() {}
-
-func bodyAllowed(status int) bool {
-	return status != http.StatusNoContent && status != http.StatusNotModified
-}
-
-// response is the finished answer of the core, ready to be put into any
-// response event.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// result completes the response as net/http's server would send it.
-func (w *recorder) result(method string) response {
-	if w.status == 0 {
-		w.WriteHeader(http.StatusOK)
-	}
-	body := w.body.Bytes()
-	if method == http.MethodHead {
-		body = nil
-	}
-	if _, set := w.sent["Content-Type"]; !set && len(body) > 0 {
-		w.sent.Set("Content-Type", http.DetectContentType(body))
-	}
-	return response{status: w.status, header: w.sent, body: body}
-}
+// response is the finished answer of the HTTP API, ready to be put into
+// any response event.
+type response = recorder.Response
 
 // encodeBody returns the body as it goes into a response event: as text when
 // the content type says text and the bytes are valid UTF-8 (JSON cannot carry

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/entra-tools/reprocess/shared/recorder"
 )
 
 func TestRecorderKeepsServerSemantics(t *testing.T) {
@@ -82,15 +83,15 @@ func TestRecorderKeepsServerSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newRecorder()
+			w := recorder.New()
 			tt.handler(w, &http.Request{Method: tt.method})
-			resp := w.result(tt.method)
-			body, b64 := encodeBody(resp.header, resp.body)
-			if resp.status != tt.wantStatus {
-				t.Errorf("status = %d, want %d", resp.status, tt.wantStatus)
+			resp := w.Result(tt.method)
+			body, b64 := encodeBody(resp.Header, resp.Body)
+			if resp.Status != tt.wantStatus {
+				t.Errorf("status = %d, want %d", resp.Status, tt.wantStatus)
 			}
-			if !reflect.DeepEqual(resp.header, tt.wantHeader) {
-				t.Errorf("header = %v, want %v", resp.header, tt.wantHeader)
+			if !reflect.DeepEqual(resp.Header, tt.wantHeader) {
+				t.Errorf("header = %v, want %v", resp.Header, tt.wantHeader)
 			}
 			if body != tt.wantBody || b64 != tt.wantB64 {
 				t.Errorf("body = %q (base64 %v), want %q (base64 %v)", body, b64, tt.wantBody, tt.wantB64)
@@ -129,7 +130,7 @@ func TestEdgeErrorsAreResponses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := invoke(t, NewHandler(tt.core, nil, Options{}), []byte(tt.payload))
+			out := invoke(t, NewHandler(tt.core, messageCore(), nil, Options{}), []byte(tt.payload))
 			var got struct {
 				StatusCode      int                 `json:"statusCode"`
 				Headers         map[string]string   `json:"headers"`
@@ -143,7 +144,8 @@ func TestEdgeErrorsAreResponses(t *testing.T) {
 			if got.StatusCode != tt.wantStatus {
 				t.Errorf("statusCode = %d, want %d (%s)", got.StatusCode, tt.wantStatus, out)
 			}
-			if e := coreError([]byte(got.Body)); e == nil || e.Code != tt.wantCode {
+			var e struct{ Error *ErrorDetail }
+			if json.Unmarshal([]byte(got.Body), &e); e.Error == nil || e.Error.Code != tt.wantCode {
 				t.Errorf("body = %s, want error code %s", got.Body, tt.wantCode)
 			}
 			ct := got.Headers["Content-Type"]
@@ -159,7 +161,7 @@ func TestEdgeErrorsAreResponses(t *testing.T) {
 
 func TestDefaultStatusPerSource(t *testing.T) {
 	silent := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	h := NewHandler(silent, nil, Options{})
+	h := NewHandler(silent, messageCore(), nil, Options{})
 
 	var rest events.APIGatewayProxyResponse
 	json.Unmarshal(invoke(t, h, readEvent(t, "apigw-request.json")), &rest)
@@ -215,7 +217,7 @@ func TestAddHeaders(t *testing.T) {
 
 func TestConversionErrorsDoNotLogTheQuery(t *testing.T) {
 	var logs strings.Builder
-	h := NewHandler(http.NotFoundHandler(), slog.New(slog.NewJSONHandler(&logs, nil)), Options{})
+	h := NewHandler(http.NotFoundHandler(), messageCore(), slog.New(slog.NewJSONHandler(&logs, nil)), Options{})
 	invoke(t, h, []byte(`{"version":"2.0","rawPath":"/","rawQueryString":"code=s3cret\u0001","requestContext":{"http":{"method":"GET"}}}`))
 	if !strings.Contains(logs.String(), "cannot convert") || strings.Contains(logs.String(), "s3cret") {
 		t.Errorf("log = %s, want the failure without the query", logs.String())

@@ -2,13 +2,14 @@ package awslambda
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"runtime/debug"
 	"time"
 
+	"github.com/entra-tools/reprocess/shared/api"
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/recorder"
 )
 
 // Error codes of the answers the edge makes itself, in the core's error
@@ -33,7 +34,7 @@ type outcome struct {
 // which nothing reads again.
 func (h *Handler) serve(r *http.Request) outcome {
 	info, _ := invocation.FromContext(r.Context())
-	w := newRecorder()
+	w := recorder.New()
 	done := make(chan bool, 1)
 	go func() {
 		panicked := true
@@ -62,7 +63,7 @@ func (h *Handler) serve(r *http.Request) outcome {
 		if panicked {
 			return outcome{response: errorResponse(http.StatusInternalServerError, codeInternal, "The request could not be completed.")}
 		}
-		return outcome{response: w.result(r.Method)}
+		return outcome{response: w.Result(r.Method)}
 	case <-expired:
 		h.logger.ErrorContext(r.Context(), "core handler did not return before the invocation deadline",
 			"invocation_id", info.ID, "method", r.Method, "path", r.URL.Path)
@@ -73,23 +74,20 @@ func (h *Handler) serve(r *http.Request) outcome {
 	}
 }
 
-// errorResponse is an answer made by the edge, in the core's error shape.
+// errorResponse is an answer made by the edge, in the api's error shape.
 func errorResponse(status int, code, message string) response {
-	body, _ := json.Marshal(errorEnvelope{Error: &ErrorDetail{Code: code, Message: message}})
 	return response{
-		status: status,
-		header: http.Header{"Content-Type": {"application/json"}},
-		body:   body,
+		Status: status,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   api.ErrorBody(code, message),
 	}
 }
 
-// ErrorDetail is the error object of the core's error body
-// {"error":{"code","message"}}.
-type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-type errorEnvelope struct {
-	Error *ErrorDetail `json:"error"`
+// recoverCore, deferred, turns a panic of the core into a log line and
+// then runs answer, so no panic reaches the runtime.
+func (h *Handler) recoverCore(ctx context.Context, id string, answer func()) {
+	if p := recover(); p != nil {
+		h.logger.ErrorContext(ctx, "core panicked", "aws_request_id", id, "panic", p, "stack", string(debug.Stack()))
+		answer()
+	}
 }

@@ -3,29 +3,19 @@ package awslambda
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
-// verdict is what happens to one SQS message after its invocation.
-type verdict int
-
-const (
-	processed verdict = iota // done; Lambda deletes it
-	dropped                  // permanent failure, logged; Lambda deletes it
-	retry                    // transient failure; reported so SQS redelivers it
-)
-
-// serveSQS handles an SQS batch: every record is one reprocess call of the
-// core. The answer lists only the records worth retrying, so SQS redelivers
-// those and deletes the rest (which needs ReportBatchItemFailures on the
-// event source mapping).
+// serveSQS handles an SQS batch: the core's parser reads every record, and
+// the ids of all of them go to Graph together, through JSON batching. The
+// answer lists only the records with an item worth retrying, so SQS
+// redelivers those and deletes the rest (which needs ReportBatchItemFailures
+// on the event source mapping).
 func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]byte, error) {
 	var ev events.SQSEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
@@ -33,10 +23,16 @@ func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]by
 		// whole batch so SQS redelivers it (and finally dead-letters it).
 		return nil, &batchDecodeError{err}
 	}
-	verdicts := h.handleRecords(ctx, id, ev.Records)
+	verdicts := h.handleRecords(invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.SQS}), id, ev.Records)
+	if verdicts == nil { // the core panicked: every record is retried
+		verdicts = make([]reprocess.Verdict, len(ev.Records))
+		for i := range verdicts {
+			verdicts[i] = reprocess.Retry
+		}
+	}
 	out := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	for i, v := range verdicts {
-		if v == retry {
+		if v == reprocess.Retry {
 			out.BatchItemFailures = append(out.BatchItemFailures,
 				events.SQSBatchItemFailure{ItemIdentifier: ev.Records[i].MessageId})
 		}
@@ -44,113 +40,59 @@ func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]by
 	return json.Marshal(out)
 }
 
-// handleRecords runs the records, at most h.sqsConcurrency at once. A record
-// not started before the deadline is marked for retry, never lost. A FIFO
-// queue's records run one at a time, and after the first that must be
-// retried the rest are retried too, so their order holds.
-func (h *Handler) handleRecords(ctx context.Context, id string, records []events.SQSMessage) []verdict {
-	verdicts := make([]verdict, len(records))
-	if len(records) > 0 && strings.HasSuffix(records[0].EventSourceARN, ".fifo") {
-		halted := false
-		for i := range records {
-			if halted || ctx.Err() != nil {
-				verdicts[i] = h.notStarted(ctx, id, &records[i])
-				continue
-			}
-			verdicts[i] = h.handleRecord(ctx, id, &records[i])
-			halted = verdicts[i] == retry
-		}
-		return verdicts
-	}
-
-	slots := make(chan struct{}, h.sqsConcurrency)
-	var wg sync.WaitGroup
-	for i := range records {
-		if ctx.Err() == nil {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-			}
-		}
-		if ctx.Err() != nil {
-			verdicts[i] = h.notStarted(ctx, id, &records[i])
+// handleRecords asks the core for every record at once and returns each
+// record's verdict. In a FIFO queue every record after the first to be
+// retried is retried too, so their order holds.
+func (h *Handler) handleRecords(ctx context.Context, id string, records []events.SQSMessage) (verdicts []reprocess.Verdict) {
+	defer h.recoverCore(ctx, id, func() { verdicts = nil })
+	reqs := make([]reprocess.Request, 0, len(records))
+	at := make([]int, len(records)) // index into reqs; -1 for a record that does not parse
+	results := make([][]reprocess.ItemResult, len(records))
+	for i, rec := range records {
+		req, err := reprocess.ParseMessage([]byte(rec.Body))
+		if err != nil {
+			at[i], results[i] = -1, reprocess.Refused(err)
 			continue
 		}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			verdicts[i] = h.handleRecord(ctx, id, &records[i])
-		})
+		at[i] = len(reqs)
+		reqs = append(reqs, req)
 	}
-	wg.Wait()
+	answers := h.messages.ReprocessMessages(ctx, reqs)
+	verdicts = make([]reprocess.Verdict, len(records))
+	halted := false
+	fifo := len(records) > 0 && strings.HasSuffix(records[0].EventSourceARN, ".fifo")
+	for i, rec := range records {
+		if at[i] >= 0 {
+			results[i] = answers[at[i]]
+		}
+		verdicts[i] = reprocess.VerdictOf(results[i])
+		if halted && verdicts[i] != reprocess.Retry {
+			verdicts[i] = reprocess.Retry
+			h.logger.WarnContext(ctx, "SQS message retried to keep the FIFO order", "aws_request_id", id, "message_id", rec.MessageId)
+			continue
+		}
+		halted = fifo && verdicts[i] == reprocess.Retry
+		h.logRecord(ctx, id, rec.MessageId, results[i], verdicts[i])
+	}
 	return verdicts
 }
 
-func (h *Handler) notStarted(ctx context.Context, id string, rec *events.SQSMessage) verdict {
-	h.logger.WarnContext(ctx, "SQS message not started before the deadline; it will be retried",
-		"aws_request_id", id, "message_id", rec.MessageId)
-	return retry
-}
-
-// handleRecord asks the core to reprocess the assignment one message names.
-func (h *Handler) handleRecord(ctx context.Context, id string, rec *events.SQSMessage) verdict {
-	log := h.logger.With("aws_request_id", id, "message_id", rec.MessageId)
-	assignmentID, err := assignmentIDFromMessage(rec.Body)
-	if err != nil {
-		log.WarnContext(ctx, "dropping SQS message", "error", err)
-		return dropped
+// logRecord writes the one line of a record that was not simply done.
+func (h *Handler) logRecord(ctx context.Context, id, messageID string, results []reprocess.ItemResult, v reprocess.Verdict) {
+	if v == reprocess.Done {
+		return
 	}
-	ctx = invocation.NewContext(ctx, invocation.Info{ID: rec.MessageId, Trigger: invocation.SQS})
-	out := h.serve(reprocessRequest(ctx, assignmentID))
-	code := ""
-	if e := coreError(out.body); e != nil {
-		code = e.Code
+	status, code := 0, ""
+	for _, r := range results {
+		if r.Status != 202 && (code == "" || r.Transient()) {
+			status, code = r.Status, r.Code
+		}
 	}
-	switch {
-	case out.abandoned || isTransient(out.status):
-		log.WarnContext(ctx, "SQS message failed; it will be retried", "status", out.status, "code", code)
-		return retry
-	case out.status >= 400:
-		log.WarnContext(ctx, "dropping SQS message the core refused", "status", out.status, "code", code)
-		return dropped
+	msg := "dropping SQS message the core refused"
+	if v == reprocess.Retry {
+		msg = "SQS message failed; it will be retried"
 	}
-	return processed
-}
-
-// isTransient reports whether a status is worth retrying later: timeouts,
-// throttling and server-side failures.
-func isTransient(status int) bool {
-	return status == 408 || status == 429 || status >= 500
-}
-
-// assignmentIDFromMessage reads a message body: {"assignmentId":"…"} or the
-// bare id (also as a JSON string). Whether the id is valid is the core's
-// call.
-func assignmentIDFromMessage(body string) (string, error) {
-	s := strings.TrimSpace(body)
-	switch {
-	case s == "":
-		return "", errors.New("message body is empty")
-	case s[0] == '{':
-		var m struct {
-			AssignmentID *string `json:"assignmentId"`
-		}
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			return "", fmt.Errorf("message body is not a JSON object with a string assignmentId: %w", err)
-		}
-		if m.AssignmentID == nil {
-			return "", errors.New("message body has no assignmentId")
-		}
-		return *m.AssignmentID, nil
-	case s[0] == '"':
-		var id string
-		if err := json.Unmarshal([]byte(s), &id); err != nil {
-			return "", fmt.Errorf("message body is not a JSON string: %w", err)
-		}
-		return id, nil
-	case strings.ContainsAny(s, " \t\r\n{}[]\""):
-		return "", errors.New("message body is neither JSON nor a bare id")
-	}
-	return s, nil
+	h.logger.WarnContext(ctx, msg, "aws_request_id", id, "message_id", messageID, "items", len(results), "status", status, "code", code)
 }
 
 // batchDecodeError is the function error for an SQS batch that does not

@@ -11,7 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
 // Assignment ids the fake core treats specially.
@@ -21,51 +23,41 @@ const (
 	notFoundID = "00000000-0000-0000-0000-000000000404"
 	throttleID = "00000000-0000-0000-0000-000000000429"
 	downID     = "00000000-0000-0000-0000-000000000503"
-	slowID     = "00000000-0000-0000-0000-0000000005e0" // returns 504 when its context ends
+	lateID     = "00000000-0000-0000-0000-0000000005e0" // not sent before the deadline
 	panicID    = "00000000-0000-0000-0000-00000000dead"
-	stuckID    = "00000000-0000-0000-0000-000000005c0c" // ignores its context
 )
 
-// reprocessCore is a fake core for POST /api/reprocess that answers by
-// assignment id like the real one does for Graph's outcomes.
-func reprocessCore(tb testing.TB) *recordingCore {
-	release := make(chan struct{})
-	tb.Cleanup(func() { close(release) })
-	return &recordingCore{reply: func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ AssignmentID string }
-		if r.Method != http.MethodPost || r.URL.Path != "/api/reprocess" ||
-			r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&in) != nil {
-			writeError(w, 400, "badRequest", "unexpected request")
-			return
+// messageCore is a fake core that answers by assignment id as the real one
+// does for Graph's outcomes.
+func messageCore() *testkit.MessageCore {
+	return &testkit.MessageCore{Answer: func(req reprocess.Request) []reprocess.ItemResult {
+		items := req.Items
+		if req.Single != nil {
+			items = []reprocess.Item{{Raw: req.Single.String(), ID: *req.Single}}
 		}
-		switch in.AssignmentID {
-		case okID, okID2:
-			w.Header().Set("X-Graph-Request-Id", "graph-"+in.AssignmentID[:8])
-			w.WriteHeader(http.StatusAccepted)
-		case notFoundID:
-			writeError(w, 404, "ResourceNotFound", "no such assignment")
-		case throttleID:
-			w.Header().Set("Retry-After", "3")
-			writeError(w, 429, "TooManyRequests", "throttled")
-		case downID:
-			writeError(w, 503, "ServiceUnavailable", "Key Vault unreachable")
-		case slowID:
-			<-r.Context().Done()
-			writeError(w, 504, "GatewayTimeout", "deadline passed")
-		case panicID:
-			panic("core bug")
-		case stuckID:
-			<-release
-		default:
-			writeError(w, 400, "invalidAssignmentId", "not a GUID")
+		out := make([]reprocess.ItemResult, len(items))
+		for i, it := range items {
+			r := reprocess.ItemResult{AssignmentID: it.Raw}
+			switch it.Raw {
+			case okID, okID2:
+				r.Status, r.GraphRequestID = http.StatusAccepted, "graph-"+it.Raw[:8]
+			case notFoundID:
+				r.Status, r.Code = http.StatusNotFound, "ResourceNotFound"
+			case throttleID:
+				r.Status, r.Code, r.RetryAfter = http.StatusTooManyRequests, "TooManyRequests", 3
+			case downID:
+				r.Status, r.Code = http.StatusServiceUnavailable, "KeyVaultUnavailable"
+			case lateID:
+				r.Status, r.Code = http.StatusGatewayTimeout, "NotAttempted"
+			case panicID:
+				panic("core bug")
+			default:
+				r.Status, r.Code = http.StatusBadRequest, "InvalidAssignmentId"
+			}
+			out[i] = r
 		}
+		return out
 	}}
-}
-
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(errorEnvelope{Error: &ErrorDetail{Code: code, Message: message}})
 }
 
 // invokeBefore calls h with an invocation deadline timeout from now.
@@ -90,122 +82,90 @@ func batchFailures(tb testing.TB, out []byte) []string {
 func msg(n string) string { return "11111111-0000-4000-8000-00000000000" + n }
 
 func TestSQSMixedBatch(t *testing.T) {
-	core := reprocessCore(t)
-	h := NewHandler(core, nil, Options{DeadlineMargin: 100 * time.Millisecond, SQSConcurrency: 3})
-	out, err := invokeBefore(t, h, 400*time.Millisecond, readEvent(t, "ours-sqs-mixed.json"))
-	if err != nil {
-		t.Fatalf("Invoke() error = %v", err)
-	}
-	// Retried: 429, 503, the record that ran past the deadline, the panic.
-	// Dropped: invalid id, no id, 404.
+	core := messageCore()
+	h := NewHandler(http.NotFoundHandler(), core, nil, Options{})
+	out := invoke(t, h, readEvent(t, "ours-sqs-mixed.json"))
+	// Retried: 429, 503, the item the deadline kept from Graph, the batch
+	// with a 429 in it. Dropped: invalid id, no id, 404.
 	if got, want := batchFailures(t, out), []string{msg("6"), msg("7"), msg("8"), msg("9")}; !reflect.DeepEqual(got, want) {
 		t.Errorf("batchItemFailures = %v, want %v", got, want)
 	}
-
-	wantCalls := map[string]string{ // message id → assignment id; message 4 has none
-		msg("1"): okID, msg("2"): okID2, msg("3"): "not-a-guid", msg("5"): notFoundID,
-		msg("6"): throttleID, msg("7"): downID, msg("8"): slowID, msg("9"): panicID,
+	// Every record that parses reaches the core in one call, so their ids
+	// go to Graph together; the record with no id never does.
+	calls, infos := core.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("core calls = %d, want 1", len(calls))
 	}
-	reqs := core.requests()
-	if len(reqs) != len(wantCalls) {
-		t.Errorf("core saw %d requests, want %d", len(reqs), len(wantCalls))
+	var got []string
+	for _, req := range calls[0] {
+		if req.Single != nil {
+			got = append(got, req.Single.String())
+		}
+		for _, it := range req.Items {
+			got = append(got, it.Raw)
+		}
 	}
-	for _, r := range reqs {
-		want := seen{
-			Method: "POST", Path: "/api/reprocess", RequestURI: "/api/reprocess", Proto: "HTTP/1.1",
-			Header: http.Header{"Content-Type": {"application/json"}},
-			Body:   `{"assignmentId":"` + wantCalls[r.Info.ID] + `"}`,
-			Info:   invocation.Info{ID: r.Info.ID, Trigger: invocation.SQS},
-		}
-		if _, ok := wantCalls[r.Info.ID]; !ok {
-			t.Errorf("core called for message %q", r.Info.ID)
-		}
-		reportDiff(t, "request for "+r.Info.ID, r.diff(want))
+	if want := []string{okID, okID2, notFoundID, throttleID, downID, lateID, okID, throttleID}; !reflect.DeepEqual(got, want) {
+		t.Errorf("core got ids %v, want %v", got, want)
+	}
+	if want := (invocation.Info{ID: testRequestID, Trigger: invocation.SQS}); infos[0] != want {
+		t.Errorf("core call invocation = %+v, want %+v", infos[0], want)
 	}
 }
 
-func TestSQSRecordsNotStartedBeforeDeadlineAreRetried(t *testing.T) {
-	core := reprocessCore(t)
-	h := NewHandler(core, nil, Options{DeadlineMargin: 100 * time.Millisecond, SQSConcurrency: 1})
-	batch := sqsBatch("arn:aws:sqs:eu-west-1:123456789012:q", slowID, okID, okID2)
-	out, err := invokeBefore(t, h, 300*time.Millisecond, batch)
-	if err != nil {
-		t.Fatalf("Invoke() error = %v", err)
-	}
-	if got, want := batchFailures(t, out), []string{"m0", "m1", "m2"}; !reflect.DeepEqual(got, want) {
+// A record of many ids is answered by its items: retried when one of them
+// may still succeed.
+func TestSQSRecordOfManyIDs(t *testing.T) {
+	core := messageCore()
+	h := NewHandler(http.NotFoundHandler(), core, nil, Options{})
+	ev := events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "a", Body: `{"assignmentIds":["` + okID + `","` + okID2 + `"]}`, EventSource: "aws:sqs"},
+		{MessageId: "b", Body: `{"assignmentIds":["` + okID + `","` + throttleID + `"]}`, EventSource: "aws:sqs"},
+		{MessageId: "c", Body: `{"assignmentIds":["` + okID + `","` + notFoundID + `"]}`, EventSource: "aws:sqs"},
+	}}
+	payload, _ := json.Marshal(ev)
+	if got, want := batchFailures(t, invoke(t, h, payload)), []string{"b"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("batchItemFailures = %v, want %v", got, want)
-	}
-	if n := len(core.requests()); n != 1 {
-		t.Errorf("core saw %d requests, want 1 (the slow one)", n)
 	}
 }
 
-func TestSQSStuckCoreIsAbandonedAtTheDeadline(t *testing.T) {
-	core := reprocessCore(t)
-	h := NewHandler(core, nil, Options{DeadlineMargin: 100 * time.Millisecond})
-	out, err := invokeBefore(t, h, 300*time.Millisecond, sqsBatch("arn:aws:sqs:eu-west-1:123456789012:q", stuckID, okID))
-	if err != nil {
-		t.Fatalf("Invoke() error = %v", err)
-	}
-	if got, want := batchFailures(t, out), []string{"m0"}; !reflect.DeepEqual(got, want) {
+// A panic in the core retries the whole batch, and reaches no caller.
+func TestSQSCorePanicRetriesTheBatch(t *testing.T) {
+	logger, logs := testkit.NewLogger()
+	h := NewHandler(http.NotFoundHandler(), messageCore(), logger, Options{})
+	out := invoke(t, h, sqsBatch("arn:aws:sqs:eu-west-1:123456789012:q", okID, panicID))
+	if got, want := batchFailures(t, out), []string{"m0", "m1"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("batchItemFailures = %v, want %v", got, want)
+	}
+	if len(logs.Messages(t, "core panicked")) != 1 {
+		t.Errorf("panic not logged:\n%s", logs)
 	}
 }
 
 func TestSQSFIFOStopsAtFirstRetry(t *testing.T) {
-	core := reprocessCore(t)
-	out := invoke(t, NewHandler(core, nil, Options{}), readEvent(t, "ours-sqs-fifo.json"))
+	out := invoke(t, NewHandler(http.NotFoundHandler(), messageCore(), nil, Options{}), readEvent(t, "ours-sqs-fifo.json"))
 	want := []string{"22222222-0000-4000-8000-000000000002", "22222222-0000-4000-8000-000000000003"}
 	if got := batchFailures(t, out); !reflect.DeepEqual(got, want) {
 		t.Errorf("batchItemFailures = %v, want %v", got, want)
 	}
-	if n := len(core.requests()); n != 2 {
-		t.Errorf("core saw %d requests, want 2 (in order, none after the failure)", n)
-	}
 }
 
 func TestSQSSampleWithoutAssignmentIsDropped(t *testing.T) {
-	core := reprocessCore(t)
-	out := invoke(t, NewHandler(core, nil, Options{}), readEvent(t, "sqs-event.json"))
+	core := messageCore()
+	out := invoke(t, NewHandler(http.NotFoundHandler(), core, nil, Options{}), readEvent(t, "sqs-event.json"))
 	if got := batchFailures(t, out); len(got) != 0 {
 		t.Errorf("batchItemFailures = %v, want none", got)
 	}
-	if n := len(core.requests()); n != 0 {
-		t.Errorf("core saw %d requests for the body %q, want 0", n, "Message Body")
+	if calls, _ := core.Calls(); len(calls) != 1 || len(calls[0]) != 0 {
+		t.Errorf("core calls = %v for the body %q, want one with no request", calls, "Message Body")
 	}
 }
 
 func TestSQSUndecodableBatchFailsWhole(t *testing.T) {
-	h := NewHandler(reprocessCore(t), nil, Options{})
+	h := NewHandler(http.NotFoundHandler(), messageCore(), nil, Options{})
 	_, err := h.Invoke(context.Background(), []byte(`{"Records":[{"eventSource":"aws:sqs","messageId":"m","body":5}]}`))
 	if err == nil {
 		t.Fatal("Invoke() error = nil, want an error so Lambda retries the batch")
-	}
-}
-
-func TestAssignmentIDFromMessage(t *testing.T) {
-	tests := []struct {
-		body    string
-		want    string
-		wantErr bool
-	}{
-		{`{"assignmentId":"abc"}`, "abc", false},
-		{` {"assignmentId":"abc","other":1} `, "abc", false},
-		{"abc\n", "abc", false},
-		{`"abc"`, "abc", false},
-		{`{"assignmentId":5}`, "", true},
-		{`{"id":"abc"}`, "", true},
-		{`{"assignmentId":`, "", true},
-		{`"abc`, "", true},
-		{"", "", true},
-		{"two words", "", true},
-		{"[1]", "", true},
-	}
-	for _, tt := range tests {
-		got, err := assignmentIDFromMessage(tt.body)
-		if got != tt.want || (err != nil) != tt.wantErr {
-			t.Errorf("assignmentIDFromMessage(%q) = %q, %v; want %q, error %v", tt.body, got, err, tt.want, tt.wantErr)
-		}
 	}
 }
 
@@ -225,8 +185,7 @@ func sqsBatch(queueARN string, ids ...string) []byte {
 // TestConcurrentInvocations runs many invocations at once, as the runtime
 // does with AWS_LAMBDA_MAX_CONCURRENCY; run it with -race.
 func TestConcurrentInvocations(t *testing.T) {
-	core := reprocessCore(t)
-	h := NewHandler(core, nil, Options{SQSConcurrency: 4})
+	h := NewHandler(acceptingAPI(), messageCore(), nil, Options{})
 	payloads := [][]byte{
 		readEvent(t, "ours-sqs-fifo.json"),
 		sqsBatch("arn:aws:sqs:eu-west-1:123456789012:q", okID, okID2, downID, notFoundID),

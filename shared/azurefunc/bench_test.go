@@ -7,14 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 func benchmarkInvocation(b *testing.B, function, fixture string) {
 	payload := readFixture(b, fixture)
-	core := acceptingCore()
-	core.respond = answer(http.StatusAccepted, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"20"}}, `{"status":"accepted"}`)
-	recordless := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { core.respond(w, r) })
-	h := NewHandler(recordless, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	api := testkit.Answer(http.StatusAccepted, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"20"}}, `{"status":"accepted"}`)
+	h := NewHandler(api, &testkit.MessageCore{}, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Minute)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {
@@ -39,7 +40,7 @@ func BenchmarkQueueInvocation(b *testing.B) {
 
 // The edge's cost on a forwarded or proxied request.
 func BenchmarkPassthrough(b *testing.B) {
-	h := NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }), nil, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Minute)
 	b.ReportAllocs()
 	for b.Loop() {
 		req := httptest.NewRequest(http.MethodPost, "/api/assignments/"+testID+"/reprocess", nil)

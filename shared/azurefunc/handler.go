@@ -40,23 +40,28 @@ const (
 
 // edge routes the host's requests; see the package documentation.
 type edge struct {
-	core     http.Handler
-	logger   *slog.Logger
-	maxBytes int64
+	core      http.Handler // the HTTP API
+	queueCore Core         // the queue function's operations
+	timeout   time.Duration
+	logger    *slog.Logger
+	maxBytes  int64
 	// kinds maps "/"+function name to its JSON invocation handler.
 	kinds map[string]func(http.ResponseWriter, *http.Request, string)
 }
 
-// NewHandler returns the edge in front of core: POST /{function} for the six
-// function names speaks the JSON invocation protocol, everything else (GET /,
-// forwarded and proxied /api/... requests) goes to core unchanged, with the
-// invocation id from the host's headers in its context.
-func NewHandler(core http.Handler, logger *slog.Logger) http.Handler {
-	return newEdge(core, logger, MaxInvocationBytes)
+// NewHandler returns the edge in front of the HTTP API: POST /{function}
+// for the function names speaks the JSON invocation protocol (HTTP functions
+// are rebuilt into the caller's request for api; the queue function calls
+// core directly, within timeout), everything else (GET /, forwarded and
+// proxied /api/... requests) goes to api unchanged, with the invocation id
+// from the host's headers in its context.
+func NewHandler(api http.Handler, core Core, logger *slog.Logger, timeout time.Duration) http.Handler {
+	return newEdge(api, core, logger, timeout, MaxInvocationBytes)
 }
 
-func newEdge(core http.Handler, logger *slog.Logger, maxBytes int64) *edge {
-	e := &edge{core: core, logger: logger, maxBytes: maxBytes, kinds: map[string]func(http.ResponseWriter, *http.Request, string){}}
+func newEdge(api http.Handler, core Core, logger *slog.Logger, timeout time.Duration, maxBytes int64) *edge {
+	e := &edge{core: api, queueCore: core, timeout: timeout, logger: logger, maxBytes: maxBytes,
+		kinds: map[string]func(http.ResponseWriter, *http.Request, string){}}
 	for _, name := range httpFunctions() {
 		e.kinds["/"+name] = e.serveHTTPInvocation
 	}

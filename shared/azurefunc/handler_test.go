@@ -9,8 +9,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 // sendRaw writes a raw HTTP/1.1 request to the server and reads the answer,
@@ -70,18 +73,18 @@ func TestForwardedAndProxiedRequestsPassStraightThrough(t *testing.T) {
 				}
 				wantBody, _ := io.ReadAll(want.Body)
 
-				core := &recordingCore{respond: answer(a.status, a.header, a.body)}
+				core := &testkit.RecordingHandler{Reply: testkit.Answer(a.status, a.header, a.body)}
 				logger, logs := newTestLogger(t)
-				srv := httptest.NewServer(NewHandler(core, logger))
+				srv := httptest.NewServer(NewHandler(core, nil, logger, time.Minute))
 				defer srv.Close()
 				resp, body := sendRaw(t, srv, raw)
 
-				assertRecorded(t, core.only(t), recorded{
+				assertRecorded(t, core.Only(t), testkit.Seen{
 					Method: want.Method, Path: want.URL.Path, RawQuery: want.URL.RawQuery, RequestURI: want.RequestURI,
 					Host: want.Host, Header: want.Header, Body: string(wantBody), ContentLength: want.ContentLength,
 					Info: invocation.Info{ID: tt.wantID, Trigger: invocation.HTTP}, HasInfo: true,
 				})
-				if got := core.only(t); got.Host != tt.wantHost || got.ContentLength != tt.wantContentLength || got.Header.Get("X-Functions-Key") != testKey || got.RawQuery != "code="+testCode+"&dryRun=false" {
+				if got := core.Only(t); got.Host != tt.wantHost || got.ContentLength != tt.wantContentLength || got.Header.Get("X-Functions-Key") != testKey || got.RawQuery != "code="+testCode+"&dryRun=false" {
 					t.Errorf("core saw host %q, ContentLength %d, key %q, query %q", got.Host, got.ContentLength, got.Header.Get("X-Functions-Key"), got.RawQuery)
 				}
 
@@ -126,15 +129,15 @@ func TestNonInvocationRequestsGoToTheCore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
-			core := &recordingCore{respond: answer(http.StatusTeapot, nil, "core")}
+			core := &testkit.RecordingHandler{Reply: testkit.Answer(http.StatusTeapot, nil, "core")}
 			logger, _ := newTestLogger(t)
 			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(`{"Data":{}}`))
 			rec := httptest.NewRecorder()
-			NewHandler(core, logger).ServeHTTP(rec, req)
+			NewHandler(core, nil, logger, time.Minute).ServeHTTP(rec, req)
 			if rec.Code != http.StatusTeapot {
 				t.Errorf("status = %d, want the core's 418", rec.Code)
 			}
-			got := core.only(t)
+			got := core.Only(t)
 			if got.Method != tt.method || got.RequestURI != tt.target || got.Info != (invocation.Info{Trigger: invocation.HTTP}) {
 				t.Errorf("core saw %s %s info %+v", got.Method, got.RequestURI, got.Info)
 			}
@@ -144,10 +147,10 @@ func TestNonInvocationRequestsGoToTheCore(t *testing.T) {
 
 // The host's readiness and health pings are logged at debug level only.
 func TestReadinessPingIsQuiet(t *testing.T) {
-	core := &recordingCore{respond: answer(http.StatusOK, nil, "ok")}
+	core := &testkit.RecordingHandler{Reply: testkit.Answer(http.StatusOK, nil, "ok")}
 	logger, logs := newTestLogger(t)
 	rec := httptest.NewRecorder()
-	NewHandler(core, logger).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	NewHandler(core, nil, logger, time.Minute).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	lines := invocationLines(t, logs)
 	if rec.Code != http.StatusOK || len(lines) != 1 || lines[0]["level"] != "DEBUG" || lines[0]["mode"] != "direct" {
 		t.Errorf("status %d, log lines %v; want 200 and one DEBUG line", rec.Code, lines)
@@ -177,12 +180,12 @@ func TestInvocationID(t *testing.T) {
 
 func TestPassthroughRecoversFromPanics(t *testing.T) {
 	t.Run("before the answer started", func(t *testing.T) {
-		core := &recordingCore{respond: func(w http.ResponseWriter, _ *http.Request) {
+		core := &testkit.RecordingHandler{Reply: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "/half")
 			panic("boom")
 		}}
 		logger, logs := newTestLogger(t)
-		srv := httptest.NewServer(NewHandler(core, logger))
+		srv := httptest.NewServer(NewHandler(core, nil, logger, time.Minute))
 		defer srv.Close()
 		resp, body := sendRaw(t, srv, readFixture(t, "proxied-reprocess.http"))
 		if resp.StatusCode != http.StatusInternalServerError || resp.Header.Get("Content-Type") != "application/json" || resp.Header.Get("Location") != "" {
@@ -199,13 +202,13 @@ func TestPassthroughRecoversFromPanics(t *testing.T) {
 		}
 	})
 	t.Run("after the answer started", func(t *testing.T) {
-		core := &recordingCore{respond: func(w http.ResponseWriter, _ *http.Request) {
+		core := &testkit.RecordingHandler{Reply: func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusOK)
 			_, _ = io.WriteString(w, `{"partial":`)
 			panic("boom")
 		}}
 		logger, logs := newTestLogger(t)
-		srv := httptest.NewServer(NewHandler(core, logger))
+		srv := httptest.NewServer(NewHandler(core, nil, logger, time.Minute))
 		defer srv.Close()
 		resp, err := srv.Client().Get(srv.URL + "/api/assignments/" + testID)
 		if err == nil {

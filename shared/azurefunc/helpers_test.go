@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/entra-tools/reprocess/shared/invocation"
 )
 
 func readFixture(tb testing.TB, name string) []byte {
@@ -24,68 +20,6 @@ func readFixture(tb testing.TB, name string) []byte {
 		tb.Fatalf("reading fixture: %v", err)
 	}
 	return b
-}
-
-// recorded is what the core saw of one request.
-type recorded struct {
-	Method, Path, RawPath, RawQuery, RequestURI, Host string
-	Header                                            http.Header
-	Body                                              string
-	ContentLength                                     int64
-	Info                                              invocation.Info
-	HasInfo                                           bool
-}
-
-// recordingCore records every request and answers with respond (default 200, no body).
-type recordingCore struct {
-	mu      sync.Mutex
-	got     []recorded
-	respond func(w http.ResponseWriter, r *http.Request)
-}
-
-func (c *recordingCore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		panic(fmt.Sprintf("reading body: %v", err))
-	}
-	info, ok := invocation.FromContext(r.Context())
-	c.mu.Lock()
-	c.got = append(c.got, recorded{
-		Method: r.Method, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery,
-		RequestURI: r.RequestURI, Host: r.Host, Header: r.Header.Clone(), Body: string(body),
-		ContentLength: r.ContentLength, Info: info, HasInfo: ok,
-	})
-	c.mu.Unlock()
-	if c.respond != nil {
-		c.respond(w, r)
-	}
-}
-
-func (c *recordingCore) requests() []recorded {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.got)
-}
-
-// only returns the single request the core saw.
-func (c *recordingCore) only(tb testing.TB) recorded {
-	tb.Helper()
-	got := c.requests()
-	if len(got) != 1 {
-		tb.Fatalf("core saw %d requests, want 1", len(got))
-	}
-	return got[0]
-}
-
-// answer returns a respond func writing status, headers and body.
-func answer(status int, header http.Header, body string) func(http.ResponseWriter, *http.Request) {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for k, v := range header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
 }
 
 // headerText renders a header map one sorted "Name: value" line per value,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/recorder"
 )
 
 // serveHTTPInvocation answers the JSON invocation of an HTTP function. The
@@ -45,13 +46,13 @@ func (e *edge) invokeHTTP(outer *http.Request, function, id string, start time.T
 		return errorOutput(http.StatusBadRequest, codeInvalidInvocation, "The invocation payload is not a valid HTTP trigger invocation: "+err.Error()+"."), outer
 	}
 
-	buf := newResponseBuffer()
-	if p := serveRecovering(e.core, buf, req); p != nil {
+	rec := recorder.New()
+	if p := serveRecovering(e.core, rec, req); p != nil {
 		e.logPanic(req, id, p)
 		e.logHTTP(req, id, function, http.StatusInternalServerError, start)
 		return errorOutput(http.StatusInternalServerError, codeInternalError, "The request failed unexpectedly."), req
 	}
-	res := buf.output()
+	res := output(rec.Result(req.Method))
 	e.logServed(req, id, function, res.StatusCode, start)
 	return res, req
 }

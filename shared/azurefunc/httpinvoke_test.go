@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 const hostInvocationID = "2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c"
@@ -15,8 +18,8 @@ const hostInvocationID = "2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c"
 // acceptingCore answers like the core does for an accepted reprocess: 202,
 // an absolute Location built from X-Forwarded-Proto/-Host, Retry-After and
 // Graph's request id, and a header with two values.
-func acceptingCore() *recordingCore {
-	return &recordingCore{respond: func(w http.ResponseWriter, r *http.Request) {
+func acceptingCore() *testkit.RecordingHandler {
+	return &testkit.RecordingHandler{Reply: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Location", r.Header.Get("X-Forwarded-Proto")+"://"+r.Header.Get("X-Forwarded-Host")+"/api/assignments/"+testID)
 		w.Header().Set("Retry-After", "20")
@@ -31,12 +34,12 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 	webhookBody := `{"action":"labeled","issue":{"number":1347,"body":"please reprocess ` + testID + `\nthanks"}}`
 	tests := []struct {
 		fixture, function string
-		want              recorded
+		want              testkit.Seen
 		wantLocation      string
 	}{
 		{
 			fixture: "http-reprocess.json", function: FunctionReprocess,
-			want: recorded{
+			want: testkit.Seen{
 				Method: "POST", Path: "/api/assignments/" + testID + "/reprocess",
 				RawQuery:   "code=" + testCode + "&dryRun=false",
 				RequestURI: "/api/assignments/" + testID + "/reprocess?code=" + testCode + "&dryRun=false",
@@ -71,7 +74,7 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 		},
 		{
 			fixture: "http-status-no-body.json", function: FunctionStatus,
-			want: recorded{
+			want: testkit.Seen{
 				Method: "GET", Path: "/api/assignments/" + testID, RequestURI: "/api/assignments/" + testID,
 				Host: "localhost:7071",
 				Header: http.Header{
@@ -88,7 +91,7 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 			// Pre-2020 hosts sent Query (and Identities) as JSON in a string; the
 			// Url is http because TLS ended at the App Service front end.
 			fixture: "http-submit-legacy-query.json", function: FunctionSubmit,
-			want: recorded{
+			want: testkit.Seen{
 				Method: "POST", Path: "/api/reprocess", RawQuery: "code=" + testCode,
 				RequestURI: "/api/reprocess?code=" + testCode, Host: "reprocess-func.azurewebsites.net",
 				Header: http.Header{
@@ -105,7 +108,7 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 		},
 		{
 			fixture: "http-webhook-octet-stream.json", function: FunctionWebhook,
-			want: recorded{
+			want: testkit.Seen{
 				Method: "POST", Path: "/api/webhooks/github", RequestURI: "/api/webhooks/github",
 				Host: "reprocess-func.azurewebsites.net",
 				Header: http.Header{
@@ -126,7 +129,7 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 		{
 			// Header values as plain strings, and names in mixed case.
 			fixture: "http-openapi-anonymous.json", function: FunctionOpenAPI,
-			want: recorded{
+			want: testkit.Seen{
 				Method: "GET", Path: "/api/swagger.json", RequestURI: "/api/swagger.json",
 				Host: "reprocess-func.azurewebsites.net",
 				Header: http.Header{
@@ -144,9 +147,9 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 		t.Run(tt.fixture, func(t *testing.T) {
 			core := acceptingCore()
 			logger, logs := newTestLogger(t)
-			rec := invoke(t, NewHandler(core, logger), tt.function, hostInvocationID, readFixture(t, tt.fixture))
+			rec := invoke(t, NewHandler(core, nil, logger, time.Minute), tt.function, hostInvocationID, readFixture(t, tt.fixture))
 
-			got := core.only(t)
+			got := core.Only(t)
 			tt.want.Info, tt.want.HasInfo = invocation.Info{ID: hostInvocationID, Trigger: invocation.HTTP}, true
 			assertRecorded(t, got, tt.want)
 
@@ -194,7 +197,7 @@ func TestHTTPInvocationRebuildsTheCallersRequest(t *testing.T) {
 }
 
 // assertRecorded compares everything the core saw with want.
-func assertRecorded(tb testing.TB, got, want recorded) {
+func assertRecorded(tb testing.TB, got, want testkit.Seen) {
 	tb.Helper()
 	if got.Method != want.Method || got.Path != want.Path || got.RawPath != want.RawPath || got.RawQuery != want.RawQuery || got.RequestURI != want.RequestURI || got.Host != want.Host {
 		tb.Errorf("core saw %s %q (raw %q) query %q uri %q host %q,\nwant %s %q (raw %q) query %q uri %q host %q",
@@ -227,11 +230,11 @@ func TestHTTPInvocationAcceptsStringEncodedReq(t *testing.T) {
 			b, _ := json.Marshal(payload)
 			core := acceptingCore()
 			logger, _ := newTestLogger(t)
-			rec := invoke(t, NewHandler(core, logger), FunctionStatus, hostInvocationID, b)
+			rec := invoke(t, NewHandler(core, nil, logger, time.Minute), FunctionStatus, hostInvocationID, b)
 			if res := decodeResult(t, rec).Res; res == nil || res.StatusCode != http.StatusAccepted {
 				t.Fatalf("res = %+v, want 202 from the core", res)
 			}
-			got := core.only(t)
+			got := core.Only(t)
 			if got.Method != "GET" || got.Path != "/api/assignments/"+testID || got.Host != "localhost:7071" {
 				t.Errorf("core saw %s %s host %s", got.Method, got.Path, got.Host)
 			}
@@ -275,8 +278,8 @@ func TestHTTPInvocationRejectsMalformedPayloads(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			core := acceptingCore()
 			logger, logs := newTestLogger(t)
-			rec := invoke(t, NewHandler(core, logger), FunctionReprocess, hostInvocationID, []byte(payload))
-			if n := len(core.requests()); n != 0 {
+			rec := invoke(t, NewHandler(core, nil, logger, time.Minute), FunctionReprocess, hostInvocationID, []byte(payload))
+			if n := len(core.Requests()); n != 0 {
 				t.Errorf("core was called %d times", n)
 			}
 			if rec.Code != http.StatusOK {
@@ -314,7 +317,7 @@ func TestHTTPInvocationCapsThePayload(t *testing.T) {
 	payload := readFixture(t, "http-reprocess.json")
 	core := acceptingCore()
 	logger, logs := newTestLogger(t)
-	rec := invoke(t, newEdge(core, logger, int64(len(payload)-1)), FunctionReprocess, hostInvocationID, payload)
+	rec := invoke(t, newEdge(core, nil, logger, time.Minute, int64(len(payload)-1)), FunctionReprocess, hostInvocationID, payload)
 	if rec.Code != http.StatusOK {
 		t.Errorf("handler status = %d, want 200", rec.Code)
 	}
@@ -323,26 +326,26 @@ func TestHTTPInvocationCapsThePayload(t *testing.T) {
 		t.Fatalf("res = %+v, want 413", res)
 	}
 	assertErrorBody(t, res, codePayloadTooLarge)
-	if n := len(core.requests()); n != 0 {
+	if n := len(core.Requests()); n != 0 {
 		t.Errorf("core was called %d times", n)
 	}
 	assertNoSecrets(t, "logs", logs.String())
 
 	// Exactly at the limit the payload is served.
-	rec = invoke(t, newEdge(core, logger, int64(len(payload))), FunctionReprocess, hostInvocationID, payload)
+	rec = invoke(t, newEdge(core, nil, logger, time.Minute, int64(len(payload))), FunctionReprocess, hostInvocationID, payload)
 	if res := decodeResult(t, rec).Res; res == nil || res.StatusCode != http.StatusAccepted {
 		t.Errorf("at the limit: res = %+v, want 202", res)
 	}
 }
 
 func TestHTTPInvocationRecoversFromPanics(t *testing.T) {
-	core := &recordingCore{respond: func(w http.ResponseWriter, _ *http.Request) {
+	core := &testkit.RecordingHandler{Reply: func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Location", "/half-written")
 		w.WriteHeader(http.StatusAccepted)
 		panic("boom")
 	}}
 	logger, logs := newTestLogger(t)
-	rec := invoke(t, NewHandler(core, logger), FunctionReprocess, hostInvocationID, readFixture(t, "http-reprocess.json"))
+	rec := invoke(t, NewHandler(core, nil, logger, time.Minute), FunctionReprocess, hostInvocationID, readFixture(t, "http-reprocess.json"))
 	if rec.Code != http.StatusOK {
 		t.Errorf("handler status = %d, want 200", rec.Code)
 	}
@@ -364,9 +367,9 @@ func TestHTTPInvocationRecoversFromPanics(t *testing.T) {
 func TestHTTPInvocationPassesErrorStatusesInRes(t *testing.T) {
 	for _, status := range []int{http.StatusBadRequest, http.StatusNotFound, http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
-			core := &recordingCore{respond: answer(status, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"7"}}, `{"error":{"code":"x","message":"y"}}`)}
+			core := &testkit.RecordingHandler{Reply: testkit.Answer(status, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"7"}}, `{"error":{"code":"x","message":"y"}}`)}
 			logger, logs := newTestLogger(t)
-			rec := invoke(t, NewHandler(core, logger), FunctionReprocess, hostInvocationID, readFixture(t, "http-reprocess.json"))
+			rec := invoke(t, NewHandler(core, nil, logger, time.Minute), FunctionReprocess, hostInvocationID, readFixture(t, "http-reprocess.json"))
 			if rec.Code != http.StatusOK {
 				t.Errorf("handler status = %d, want 200", rec.Code)
 			}
@@ -387,9 +390,9 @@ func TestHTTPInvocationPassesErrorStatusesInRes(t *testing.T) {
 // A core answer without Content-Type gets the sniffed one net/http would
 // send, and hop-by-hop headers stay on our side.
 func TestHTTPInvocationResponseHeaders(t *testing.T) {
-	core := &recordingCore{respond: answer(http.StatusOK, http.Header{"Content-Length": {"2"}, "Connection": {"close"}, "X-Graph-Request-Id": {"r1"}}, "{}")}
+	core := &testkit.RecordingHandler{Reply: testkit.Answer(http.StatusOK, http.Header{"Content-Length": {"2"}, "Connection": {"close"}, "X-Graph-Request-Id": {"r1"}}, "{}")}
 	logger, _ := newTestLogger(t)
-	res := decodeResult(t, invoke(t, NewHandler(core, logger), FunctionStatus, hostInvocationID, readFixture(t, "http-status-no-body.json"))).Res
+	res := decodeResult(t, invoke(t, NewHandler(core, nil, logger, time.Minute), FunctionStatus, hostInvocationID, readFixture(t, "http-status-no-body.json"))).Res
 	want := map[string]string{"Content-Type": "text/plain; charset=utf-8", "X-Graph-Request-Id": "r1"}
 	if res == nil || mapText(res.Headers) != mapText(want) {
 		t.Errorf("res = %+v, want headers %v", res, want)

@@ -84,7 +84,7 @@ func (e *edge) logPanic(r *http.Request, id string, p any) {
 }
 
 // logQueue writes the one line for a queue invocation.
-func (e *edge) logQueue(ctx context.Context, level slog.Level, id string, m queueMeta, assignmentID string, status int, outcome, detail string, start time.Time) {
+func (e *edge) logQueue(ctx context.Context, level slog.Level, id string, m queueMeta, assignmentID string, items, status int, outcome, detail string, start time.Time) {
 	attrs := []slog.Attr{
 		slog.String("invocationId", id),
 		slog.String("trigger", "queue"),
@@ -97,6 +97,7 @@ func (e *edge) logQueue(ctx context.Context, level slog.Level, id string, m queu
 	}
 	attrs = append(attrs,
 		slog.String("assignmentId", truncate(assignmentID, maxLoggedValue)),
+		slog.Int("items", items),
 		slog.Int("status", status),
 		slog.String("outcome", outcome),
 		slog.String("detail", detail),

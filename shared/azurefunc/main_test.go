@@ -1,17 +1,14 @@
 package azurefunc
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 // The secrets the fixtures carry, as the host would hand them over: a
@@ -33,7 +30,7 @@ const (
 )
 
 // allLogs receives every log line and Logs[] entry of the whole test run.
-var allLogs syncBuffer
+var allLogs testkit.Logs
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -45,71 +42,24 @@ func TestMain(m *testing.M) {
 }
 
 // leakedSecrets names the fixture secrets found in text.
-func leakedSecrets(text string) []string {
-	var leaks []string
-	for name, secret := range fixtureSecrets {
-		if strings.Contains(text, secret) {
-			leaks = append(leaks, name)
-		}
-	}
-	slices.Sort(leaks)
-	return leaks
-}
+func leakedSecrets(text string) []string { return testkit.Leaked(text, fixtureSecrets) }
 
 func assertNoSecrets(tb testing.TB, what, text string) {
 	tb.Helper()
-	if leaks := leakedSecrets(text); len(leaks) > 0 {
-		tb.Errorf("%s contains secrets: %v", what, leaks)
-	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	testkit.AssertNoSecrets(tb, what, text, fixtureSecrets)
 }
 
 // newTestLogger returns a JSON logger writing to the returned buffer and to allLogs.
-func newTestLogger(tb testing.TB) (*slog.Logger, *syncBuffer) {
+func newTestLogger(tb testing.TB) (*slog.Logger, *testkit.Logs) {
 	tb.Helper()
-	buf := &syncBuffer{}
-	h := slog.NewJSONHandler(io.MultiWriter(buf, &allLogs), &slog.HandlerOptions{Level: slog.LevelDebug})
-	return slog.New(h), buf
-}
-
-// logLines decodes the JSON lines in buf.
-func logLines(tb testing.TB, buf *syncBuffer) []map[string]any {
-	tb.Helper()
-	var lines []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			tb.Fatalf("log line %q is not JSON: %v", line, err)
-		}
-		lines = append(lines, m)
-	}
-	return lines
+	return testkit.NewLogger(&allLogs)
 }
 
 // invocationLines returns the "invocation" log lines.
-func invocationLines(tb testing.TB, buf *syncBuffer) []map[string]any {
+func invocationLines(tb testing.TB, buf *testkit.Logs) []map[string]any {
 	tb.Helper()
 	var out []map[string]any
-	for _, l := range logLines(tb, buf) {
+	for _, l := range buf.Lines(tb) {
 		if l["msg"] == "invocation" {
 			out = append(out, l)
 		}
@@ -118,7 +68,7 @@ func invocationLines(tb testing.TB, buf *syncBuffer) []map[string]any {
 }
 
 // newDiscardingLogger logs to buf only, for fuzzing, where allLogs would grow without bound.
-func newDiscardingLogger(buf *syncBuffer) *slog.Logger {
+func newDiscardingLogger(buf *testkit.Logs) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 

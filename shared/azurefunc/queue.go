@@ -1,157 +1,129 @@
 package azurefunc
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
-// reprocessPath is the core route a queue message becomes.
-const reprocessPath = "/api/reprocess"
-
-// queueOutcome is what becomes of a message after the core answered.
-type queueOutcome int
-
-const (
-	queueDone      queueOutcome = iota // reprocessing accepted
-	queuePermanent                     // retrying cannot help: complete the message
-	queueTransient                     // worth retrying: fail so the host retries, then poisons
-)
-
-func (o queueOutcome) String() string {
-	switch o {
-	case queueDone:
-		return "done"
-	case queuePermanent:
-		return "dropped"
-	default:
-		return "retry"
-	}
+// Core is what the queue function needs of the domain core
+// (reprocess.Service).
+type Core interface {
+	ReprocessMessages(ctx context.Context, reqs []reprocess.Request) [][]reprocess.ItemResult
 }
 
-// classifyQueueStatus sorts the core's status the way Logic Apps' retry
-// policy does: 408, 429 and 5xx are transient, other non-2xx are permanent
-// (an invalid id, an unknown assignment, Graph's 400).
-func classifyQueueStatus(status int) queueOutcome {
-	switch {
-	case status >= 200 && status < 300:
-		return queueDone
-	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500:
-		return queueTransient
-	default:
-		return queuePermanent
-	}
-}
-
-// serveQueueInvocation runs one reprocess-queue message through the core.
-// Completing (HTTP 200) removes the message; failing (HTTP 500) makes the
-// host retry it and finally move it to the poison queue.
+// serveQueueInvocation runs one reprocess-queue message through the core:
+// the message is parsed by the core's one parser, its ids reach Graph
+// through JSON batching, and the core's verdict decides. Completing (HTTP
+// 200) removes the message; failing (HTTP 500) makes the host retry it and
+// finally move it to the poison queue.
 func (e *edge) serveQueueInvocation(w http.ResponseWriter, r *http.Request, _ string) {
 	start := time.Now()
 	id := invocationID(r.Header)
-	ctx := invocation.NewContext(r.Context(), invocation.Info{ID: id, Trigger: invocation.Queue})
-	done := func(meta queueMeta, assignmentID string, status int, outcome queueOutcome, detail string) {
-		e.finishQueue(w, ctx, id, meta, assignmentID, status, outcome, detail, start)
-	}
-
-	payload, err := readPayload(r.Body, e.maxBytes)
-	if err != nil {
-		if errors.Is(err, errPayloadTooLarge) {
-			done(queueMeta{}, "", 0, queuePermanent, err.Error())
-		} else {
-			done(queueMeta{}, "", 0, queueTransient, err.Error())
+	ctx, cancel := context.WithTimeout(invocation.NewContext(r.Context(), invocation.Info{ID: id, Trigger: invocation.Queue}), e.timeout)
+	defer cancel()
+	var meta queueMeta
+	results, err := func() (results []reprocess.ItemResult, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				e.logPanic(r, id, p)
+				results, err = nil, errCorePanicked
+			}
+		}()
+		payload, err := readPayload(r.Body, e.maxBytes)
+		if err != nil {
+			return nil, err
 		}
-		return
+		inv, err := decodeInvocation(payload)
+		if err != nil {
+			return reprocess.Refused(reprocess.BadRequest(err.Error(), err)), nil
+		}
+		meta = queueMetaFrom(inv)
+		msg, err := messageFromInvocation(inv)
+		if err != nil {
+			return reprocess.Refused(reprocess.BadRequest(err.Error(), err)), nil
+		}
+		req, err := reprocess.ParseMessage(msg)
+		if err != nil {
+			return reprocess.Refused(err), nil
+		}
+		return e.queueCore.ReprocessMessages(ctx, []reprocess.Request{req})[0], nil
+	}()
+	verdict, detail := reprocess.VerdictOf(results), summary(results)
+	switch {
+	case errors.Is(err, errPayloadTooLarge):
+		verdict, detail = reprocess.Drop, err.Error()
+	case err != nil:
+		verdict, detail = reprocess.Retry, err.Error()
 	}
-	inv, err := decodeInvocation(payload)
-	if err != nil {
-		done(queueMeta{}, "", 0, queuePermanent, err.Error())
-		return
-	}
-	meta := queueMetaFrom(inv)
-	assignmentID, err := assignmentIDFromInvocation(inv)
-	if err != nil {
-		done(meta, "", 0, queuePermanent, err.Error())
-		return
-	}
-
-	buf := newResponseBuffer()
-	req := queueRequest(ctx, assignmentID, r)
-	if p := serveRecovering(e.core, buf, req); p != nil {
-		e.logPanic(req, id, p)
-		done(meta, assignmentID, http.StatusInternalServerError, queueTransient, "the core handler panicked")
-		return
-	}
-	done(meta, assignmentID, buf.status, classifyQueueStatus(buf.status), errorCode(buf.body.Bytes()))
+	e.finishQueue(w, ctx, id, meta, results, verdict, detail, start)
 }
 
-// queueRequest is the core request for one message. The id is JSON-encoded,
-// never spliced into the body. No credentials are added: the core trusts the
-// Queue trigger in the context, which callers cannot set.
-func queueRequest(ctx context.Context, assignmentID string, outer *http.Request) *http.Request {
-	body, _ := json.Marshal(struct {
-		AssignmentID string `json:"assignmentId"`
-	}{assignmentID})
-	return (&http.Request{
-		Method:     http.MethodPost,
-		URL:        &url.URL{Path: reprocessPath},
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header: http.Header{
-			"Content-Type":   {"application/json"},
-			"Content-Length": {strconv.Itoa(len(body))},
-		},
-		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)),
-		Host:          outer.Host,
-		RemoteAddr:    outer.RemoteAddr,
-		RequestURI:    reprocessPath,
-	}).WithContext(ctx)
-}
+var errCorePanicked = errors.New("the core panicked")
 
-// errorCode returns error.code of a Graph-shaped error body, for the log.
-func errorCode(body []byte) string {
-	var b errorBody
-	if json.Unmarshal(body, &b) != nil {
-		return ""
+// summary is the log's detail of a message's results: the first failure's
+// code, or the counts of a batch.
+func summary(results []reprocess.ItemResult) string {
+	accepted, code := 0, ""
+	for _, r := range results {
+		if r.Status == http.StatusAccepted {
+			accepted++
+		} else if code == "" {
+			code = safeToken(r.Code, 64)
+		}
 	}
-	return safeToken(b.Error.Code, 64)
+	if len(results) <= 1 {
+		return code
+	}
+	s := fmt.Sprintf("%d of %d accepted", accepted, len(results))
+	if code != "" {
+		s += "; first failure " + code
+	}
+	return s
 }
 
 // finishQueue logs the outcome both ways (Logs[] only survives a 2xx) and
 // answers the host.
-func (e *edge) finishQueue(w http.ResponseWriter, ctx context.Context, id string, meta queueMeta, assignmentID string, status int, outcome queueOutcome, detail string, start time.Time) {
+func (e *edge) finishQueue(w http.ResponseWriter, ctx context.Context, id string, meta queueMeta, results []reprocess.ItemResult, verdict reprocess.Verdict, detail string, start time.Time) {
 	subject := "message"
 	if meta.messageID != "" {
 		subject = "message " + meta.messageID
 	}
-	if assignmentID != "" {
-		subject += fmt.Sprintf(" for assignment %q", truncate(assignmentID, maxLoggedValue))
+	assignmentID, status := "", 0
+	if len(results) == 1 {
+		assignmentID, status = results[0].AssignmentID, results[0].Status
 	}
-	result := fmt.Sprintf("core answered %d", status)
-	if status == 0 {
+	switch {
+	case assignmentID != "":
+		subject += fmt.Sprintf(" for assignment %q", truncate(assignmentID, maxLoggedValue))
+	case len(results) > 1:
+		subject += fmt.Sprintf(" for %d assignments", len(results))
+	}
+	result := "processed"
+	switch {
+	case len(results) == 1 && assignmentID == "": // refused before any id was known
+		result, status = "not processed", results[0].Status
+		detail = results[0].Code + ": " + truncate(results[0].Message, maxLoggedValue)
+	case len(results) == 0:
 		result = "not processed"
+	case status != 0:
+		result = fmt.Sprintf("core answered %d", status)
 	}
 	if detail != "" {
 		result += fmt.Sprintf(" (%s)", detail)
 	}
 	var line string
 	level, answer := slog.LevelInfo, http.StatusOK
-	switch outcome {
-	case queueDone:
+	switch verdict {
+	case reprocess.Done:
 		line = fmt.Sprintf("%s: %s %s: done", FunctionReprocessQueue, subject, result)
-	case queuePermanent:
+	case reprocess.Drop:
 		level = slog.LevelWarn
 		line = fmt.Sprintf("%s: %s %s: permanent failure, message completed without retry", FunctionReprocessQueue, subject, result)
 	default:
@@ -161,6 +133,6 @@ func (e *edge) finishQueue(w http.ResponseWriter, ctx context.Context, id string
 			line += fmt.Sprintf(" (dequeue count %d)", meta.dequeueCount)
 		}
 	}
-	e.logQueue(ctx, level, id, meta, assignmentID, status, outcome.String(), detail, start)
+	e.logQueue(ctx, level, id, meta, assignmentID, len(results), status, verdict.String(), detail, start)
 	writeResult(w, answer, invocationResult{Logs: []string{line}})
 }

@@ -8,25 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
+	"github.com/entra-tools/reprocess/shared/reprocess"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
-// wantQueueRequest is the exact request the core gets for a message.
-func wantQueueRequest(assignmentID string) recorded {
-	body, _ := json.Marshal(map[string]string{"assignmentId": assignmentID})
-	return recorded{
-		Method: "POST", Path: "/api/reprocess", RequestURI: "/api/reprocess", Host: "example.com",
-		Header: http.Header{
-			"Content-Type":   {"application/json"},
-			"Content-Length": {strconv.Itoa(len(body))},
-		},
-		Body: string(body), ContentLength: int64(len(body)),
-		Info: invocation.Info{ID: hostInvocationID, Trigger: invocation.Queue}, HasInfo: true,
-	}
-}
-
-func TestQueueMessagesBecomeReprocessRequests(t *testing.T) {
+func TestQueueMessagesReachTheCore(t *testing.T) {
 	tests := []struct {
 		fixture, wantID, wantMessageID string
 		wantDequeueCount               int
@@ -40,11 +30,17 @@ func TestQueueMessagesBecomeReprocessRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			core := &recordingCore{respond: answer(http.StatusAccepted, http.Header{"Content-Type": {"application/json"}}, `{"status":"accepted"}`)}
+			core := &testkit.MessageCore{}
 			logger, logs := newTestLogger(t)
-			rec := invoke(t, NewHandler(core, logger), FunctionReprocessQueue, hostInvocationID, readFixture(t, tt.fixture))
+			rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, readFixture(t, tt.fixture))
 
-			assertRecorded(t, core.only(t), wantQueueRequest(tt.wantID))
+			calls, infos := core.Calls()
+			if len(calls) != 1 || len(calls[0]) != 1 || calls[0][0].Single == nil || calls[0][0].Single.String() != tt.wantID {
+				t.Fatalf("core calls = %+v, want one request for %s", calls, tt.wantID)
+			}
+			if want := (invocation.Info{ID: hostInvocationID, Trigger: invocation.Queue}); infos[0] != want {
+				t.Errorf("core call invocation = %+v, want %+v", infos[0], want)
+			}
 			if rec.Code != http.StatusOK {
 				t.Errorf("handler status = %d, want 200 (message done)", rec.Code)
 			}
@@ -69,35 +65,31 @@ func TestQueueMessagesBecomeReprocessRequests(t *testing.T) {
 	}
 }
 
-// 2xx is done; 4xx other than 408/429 is permanent and completes the
+// The core's one rule: 202 is done; a permanent refusal completes the
 // message; 408, 429 and 5xx fail the invocation so the host retries.
-func TestQueueClassifiesTheCoresStatus(t *testing.T) {
+func TestQueueFollowsTheCoresVerdict(t *testing.T) {
 	tests := []struct {
 		status      int
 		wantHandler int
 		wantOutcome string
 	}{
-		{http.StatusOK, http.StatusOK, "done"},
 		{http.StatusAccepted, http.StatusOK, "done"},
-		{http.StatusNoContent, http.StatusOK, "done"},
 		{http.StatusBadRequest, http.StatusOK, "dropped"},
-		{http.StatusUnauthorized, http.StatusOK, "dropped"},
-		{http.StatusForbidden, http.StatusOK, "dropped"},
 		{http.StatusNotFound, http.StatusOK, "dropped"},
 		{http.StatusConflict, http.StatusOK, "dropped"},
-		{http.StatusRequestEntityTooLarge, http.StatusOK, "dropped"},
 		{http.StatusRequestTimeout, http.StatusInternalServerError, "retry"},
 		{http.StatusTooManyRequests, http.StatusInternalServerError, "retry"},
-		{http.StatusInternalServerError, http.StatusInternalServerError, "retry"},
 		{http.StatusBadGateway, http.StatusInternalServerError, "retry"},
 		{http.StatusServiceUnavailable, http.StatusInternalServerError, "retry"},
 		{http.StatusGatewayTimeout, http.StatusInternalServerError, "retry"},
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
-			core := &recordingCore{respond: answer(tt.status, http.Header{"Content-Type": {"application/json"}}, `{"error":{"code":"Graph_Code\n42","message":"m"}}`)}
+			core := &testkit.MessageCore{Answer: func(req reprocess.Request) []reprocess.ItemResult {
+				return []reprocess.ItemResult{{AssignmentID: req.Single.String(), Status: tt.status, Code: "Graph_Code\n42"}}
+			}}
 			logger, logs := newTestLogger(t)
-			rec := invoke(t, NewHandler(core, logger), FunctionReprocessQueue, hostInvocationID, readFixture(t, "queue-object-single.json"))
+			rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, readFixture(t, "queue-object-single.json"))
 			if rec.Code != tt.wantHandler {
 				t.Errorf("handler status = %d, want %d", rec.Code, tt.wantHandler)
 			}
@@ -115,10 +107,42 @@ func TestQueueClassifiesTheCoresStatus(t *testing.T) {
 			if len(lines) != 1 || lines[0]["outcome"] != tt.wantOutcome || lines[0]["status"] != float64(tt.status) {
 				t.Errorf("invocation log lines = %v, want outcome %s", lines, tt.wantOutcome)
 			}
-			if got := classifyQueueStatus(tt.status).String(); got != tt.wantOutcome {
-				t.Errorf("classifyQueueStatus(%d) = %s, want %s", tt.status, got, tt.wantOutcome)
-			}
 		})
+	}
+}
+
+// A message of many ids is one call of the core, which sends them to Graph
+// through JSON batching; one transient item retries the whole message.
+func TestQueueMessageOfManyIDs(t *testing.T) {
+	ids := make([]string, 25)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("0f8fad5b-d9cb-469f-a165-%012d", i)
+	}
+	msg, _ := json.Marshal(map[string][]string{"assignmentIds": ids})
+	payload, _ := json.Marshal(map[string]any{"Data": map[string]any{"msg": string(msg)}})
+	for _, tc := range []struct {
+		throttled   bool
+		wantHandler int
+	}{{false, http.StatusOK}, {true, http.StatusInternalServerError}} {
+		core := &testkit.MessageCore{Answer: func(req reprocess.Request) []reprocess.ItemResult {
+			out := testkit.AcceptAll(req)
+			if tc.throttled {
+				out[7].Status = http.StatusTooManyRequests
+			}
+			return out
+		}}
+		logger, logs := newTestLogger(t)
+		rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, payload)
+		calls, _ := core.Calls()
+		if len(calls) != 1 || len(calls[0]) != 1 || len(calls[0][0].Items) != 25 {
+			t.Fatalf("core calls = %d, want one request of 25 ids", len(calls))
+		}
+		if rec.Code != tc.wantHandler {
+			t.Errorf("throttled %v: handler status = %d, want %d", tc.throttled, rec.Code, tc.wantHandler)
+		}
+		if lines := invocationLines(t, logs); len(lines) != 1 || lines[0]["items"] != float64(25) {
+			t.Errorf("invocation log lines = %v, want items 25", lines)
+		}
 	}
 }
 
@@ -130,18 +154,19 @@ func TestQueueDropsUnusableMessages(t *testing.T) {
 		"no msg":                       `{"Data":{"message":"x"}}`,
 		"msg is null":                  `{"Data":{"msg":null}}`,
 		"empty message":                `{"Data":{"msg":"  "}}`,
-		"object without assignmentId":  `{"Data":{"msg":"{\"assignmentIds\":[\"a\"]}"}}`,
+		"object of another shape":      `{"Data":{"msg":"{\"ids\":[\"a\"]}"}}`,
+		"not an id":                    `{"Data":{"msg":"hello world"}}`,
 		"assignmentId is a number":     `{"Data":{"msg":{"assignmentId":5}}}`,
 		"assignmentId is null":         `{"Data":{"msg":"{\"assignmentId\":null}"}}`,
 		"broken object":                `{"Data":{"msg":"{\"assignmentId\":"}}`,
 	}
 	for name, payload := range tests {
 		t.Run(name, func(t *testing.T) {
-			core := &recordingCore{}
+			core := &testkit.MessageCore{}
 			logger, logs := newTestLogger(t)
-			rec := invoke(t, NewHandler(core, logger), FunctionReprocessQueue, hostInvocationID, []byte(payload))
-			if n := len(core.requests()); n != 0 {
-				t.Errorf("core was called %d times", n)
+			rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, []byte(payload))
+			if calls, _ := core.Calls(); len(calls) != 0 {
+				t.Errorf("core was called %d times", len(calls))
 			}
 			if rec.Code != http.StatusOK {
 				t.Errorf("handler status = %d, want 200 (complete, do not retry)", rec.Code)
@@ -159,11 +184,11 @@ func TestQueueDropsUnusableMessages(t *testing.T) {
 
 func TestQueueCapsThePayload(t *testing.T) {
 	payload := readFixture(t, "queue-object-single.json")
-	core := &recordingCore{}
+	core := &testkit.MessageCore{}
 	logger, _ := newTestLogger(t)
-	rec := invoke(t, newEdge(core, logger, int64(len(payload)-1)), FunctionReprocessQueue, hostInvocationID, payload)
-	if rec.Code != http.StatusOK || len(core.requests()) != 0 {
-		t.Errorf("handler status = %d, core calls %d; want 200 and none", rec.Code, len(core.requests()))
+	rec := invoke(t, newEdge(http.NotFoundHandler(), core, logger, time.Minute, int64(len(payload)-1)), FunctionReprocessQueue, hostInvocationID, payload)
+	if calls, _ := core.Calls(); rec.Code != http.StatusOK || len(calls) != 0 {
+		t.Errorf("handler status = %d, core calls %d; want 200 and none", rec.Code, len(calls))
 	}
 	if logs := decodeResult(t, rec).Logs; len(logs) != 1 || !strings.Contains(logs[0], "too large") {
 		t.Errorf("Logs = %q, want the reason", logs)
@@ -171,9 +196,9 @@ func TestQueueCapsThePayload(t *testing.T) {
 }
 
 func TestQueuePanicIsTransient(t *testing.T) {
-	core := &recordingCore{respond: func(http.ResponseWriter, *http.Request) { panic("boom") }}
+	core := &testkit.MessageCore{Answer: func(reprocess.Request) []reprocess.ItemResult { panic("boom") }}
 	logger, logs := newTestLogger(t)
-	rec := invoke(t, NewHandler(core, logger), FunctionReprocessQueue, hostInvocationID, readFixture(t, "queue-bare-single.json"))
+	rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, readFixture(t, "queue-bare-single.json"))
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("handler status = %d, want 500 so the host retries and finally poisons the message", rec.Code)
 	}
@@ -183,7 +208,9 @@ func TestQueuePanicIsTransient(t *testing.T) {
 	}
 }
 
-func TestAssignmentIDFromMessage(t *testing.T) {
+// The host hands the message over in several encodings; the core's parser
+// reads what it says.
+func TestMessageFromInvocation(t *testing.T) {
 	const guid = "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 	b64 := base64.StdEncoding.EncodeToString
 	quoted := func(s string) string { b, _ := json.Marshal(s); return string(b) }
@@ -191,7 +218,6 @@ func TestAssignmentIDFromMessage(t *testing.T) {
 		name, raw, want string
 	}{
 		{"object", `{"assignmentId":"` + guid + `"}`, guid},
-		{"object, other casing", `{"AssignmentId":"` + guid + `"}`, guid},
 		{"object in a string", quoted(`{"assignmentId":"` + guid + `"}`), guid},
 		{"object in a string in a string", quoted(quoted(`{"assignmentId":"` + guid + `"}`)), guid},
 		{"bare id", quoted(guid), guid},
@@ -201,33 +227,16 @@ func TestAssignmentIDFromMessage(t *testing.T) {
 		{"base64 object", quoted(b64([]byte(`{"assignmentId":"` + guid + `"}`))), guid},
 		{"base64 bare id", quoted(b64([]byte(guid))), guid},
 		{"base64 quoted id", quoted(b64([]byte(quoted(guid)))), guid},
-		// Valid base64 that decodes to neither an object nor a GUID stays a
-		// bare id, for the core to reject.
-		{"base64-looking bare text", quoted("dGVzdA=="), "dGVzdA=="},
-		{"binary base64", quoted("abcd1234"), "abcd1234"},
-		{"not an id at all", quoted("hello world"), "hello world"},
-		{"id with a quote", quoted(`abc"def`), `abc"def`},
 	}
 	for _, tt := range tests {
-		got, err := assignmentIDFromMessage(json.RawMessage(tt.raw))
-		if err != nil || got != tt.want {
-			t.Errorf("assignmentIDFromMessage(%s: %s) = %q, %v; want %q", tt.name, tt.raw, got, err, tt.want)
+		msg, err := messageFromInvocation(invocationRequest{Data: map[string]json.RawMessage{"msg": json.RawMessage(tt.raw)}})
+		if err != nil {
+			t.Errorf("%s: messageFromInvocation(%s): %v", tt.name, tt.raw, err)
+			continue
 		}
-	}
-}
-
-// The id is JSON-encoded into the body, never spliced.
-func TestQueueRequestEncodesTheID(t *testing.T) {
-	for _, id := range []string{`abc"def`, `x","assignmentIds":["y`, "line\nbreak", `\u0022`} {
-		core := &recordingCore{respond: answer(http.StatusBadRequest, nil, "")}
-		logger, _ := newTestLogger(t)
-		msg, _ := json.Marshal(id)
-		payload, _ := json.Marshal(map[string]any{"Data": map[string]any{"msg": json.RawMessage(msg)}})
-		invoke(t, NewHandler(core, logger), FunctionReprocessQueue, hostInvocationID, payload)
-		got := core.only(t)
-		var body map[string]string
-		if err := json.Unmarshal([]byte(got.Body), &body); err != nil || len(body) != 1 || body["assignmentId"] != strings.TrimSpace(id) {
-			t.Errorf("message %q: core got body %s, want {\"assignmentId\": the id}", id, got.Body)
+		req, err := reprocess.ParseMessage(msg)
+		if err != nil || req.Single == nil || req.Single.String() != tt.want {
+			t.Errorf("%s: message %s reads as %+v, %v; want %q", tt.name, msg, req, err, tt.want)
 		}
 	}
 }

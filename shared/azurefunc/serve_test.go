@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 func TestListenBindsLoopbackOnly(t *testing.T) {
@@ -79,9 +81,9 @@ func TestServeListenerAnswersAtOnceAndStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := &recordingCore{respond: answer(http.StatusOK, nil, "ready")}
+	core := &testkit.RecordingHandler{Reply: testkit.Answer(http.StatusOK, nil, "ready")}
 	logger, _ := newTestLogger(t)
-	cancel, done := serveInBackground(t, ln, NewHandler(core, logger))
+	cancel, done := serveInBackground(t, ln, NewHandler(core, nil, logger, time.Minute))
 	url := "http://" + ln.Addr().String() + "/"
 
 	// The socket is bound before Serve starts, so the host's very first ping succeeds.
@@ -120,7 +122,7 @@ func TestServeListenerShutsDownGracefully(t *testing.T) {
 		_, _ = io.WriteString(w, "finished")
 	})
 	logger, _ := newTestLogger(t)
-	cancel, done := serveInBackground(t, ln, NewHandler(core, logger))
+	cancel, done := serveInBackground(t, ln, NewHandler(core, nil, logger, time.Minute))
 
 	type result struct {
 		body string
@@ -180,11 +182,11 @@ func TestServeBindsThePort(t *testing.T) {
 	port := addrPort(probe.Addr().(*net.TCPAddr))
 	probe.Close()
 
-	core := &recordingCore{respond: answer(http.StatusOK, nil, "ready")}
+	core := &testkit.RecordingHandler{Reply: testkit.Answer(http.StatusOK, nil, "ready")}
 	logger, _ := newTestLogger(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, port, NewHandler(core, logger), logger) }()
+	go func() { done <- Serve(ctx, port, NewHandler(core, nil, logger, time.Minute), logger) }()
 
 	// Poll GET / every 25 ms like the host, up to its 30 s limit.
 	var resp *http.Response

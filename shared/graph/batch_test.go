@@ -19,25 +19,25 @@ func TestParseBatchMapsAnswersToSteps(t *testing.T) {
 		{"id":"s1","status":500,"headers":{}},
 		{"id":"unknown","status":202,"headers":{}}
 	]}`)
-	got, err := parseBatch(body, []string{"s1", "s2", "s3", "s4"}, "envelope-rid")
+	got, err := ParseBatch(body, []string{"s1", "s2", "s3", "s4"}, "envelope-rid")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].err != nil || got[0].res.Status != 202 || got[0].res.RequestID != "envelope-rid" {
+	if got[0].Err != nil || got[0].Result.Status != 202 || got[0].Result.RequestID != "envelope-rid" {
 		t.Errorf("s1 = %+v, want 202 with the envelope's request-id (the repeated id ignored)", got[0])
 	}
 	var ge *Error
-	if !errors.As(got[1].err, &ge) || ge.Status != 404 || ge.Code != "ResourceNotFound" || ge.RequestID != "rid-2" || len(ge.Body) == 0 {
-		t.Errorf("s2 = %+v, want Graph's 404 with its body and inner request-id", got[1].err)
+	if !errors.As(got[1].Err, &ge) || ge.Status != 404 || ge.Code != "ResourceNotFound" || ge.RequestID != "rid-2" || len(ge.Body) == 0 {
+		t.Errorf("s2 = %+v, want Graph's 404 with its body and inner request-id", got[1].Err)
 	}
-	if !errors.As(got[2].err, &ge) || ge.Status != 429 || ge.RetryAfter != 7*time.Second {
-		t.Errorf("s3 = %+v, want 429 with Retry-After 7s", got[2].err)
+	if !errors.As(got[2].Err, &ge) || ge.Status != 429 || ge.RetryAfter != 7*time.Second {
+		t.Errorf("s3 = %+v, want 429 with Retry-After 7s", got[2].Err)
 	}
-	if !errors.As(got[3].err, &ge) || ge.Status != 502 || ge.Code != "BatchItemMissing" {
-		t.Errorf("s4 = %+v, want a 502 for the missing answer", got[3].err)
+	if !errors.As(got[3].Err, &ge) || ge.Status != 502 || ge.Code != "BatchItemMissing" {
+		t.Errorf("s4 = %+v, want a 502 for the missing answer", got[3].Err)
 	}
-	if _, err := parseBatch([]byte(`<html>`), []string{"s1"}, ""); err == nil {
-		t.Errorf("parseBatch accepted a body that is not JSON")
+	if _, err := ParseBatch([]byte(`<html>`), []string{"s1"}, ""); err == nil {
+		t.Errorf("ParseBatch accepted a body that is not JSON")
 	}
 }
 
@@ -74,7 +74,7 @@ func TestItemRetryWait(t *testing.T) {
 		{"not a Graph answer", errors.New("dial"), 1, 0, false},
 	}
 	for _, tc := range tests {
-		wait, ok := itemRetryWait(ctx, tc.err, tc.answers, now)
+		wait, ok := ItemRetryWait(ctx, tc.err, tc.answers, now)
 		if ok != tc.wantOK || (ok && wait != tc.wantWait) {
 			t.Errorf("%s: itemRetryWait = %v, %v; want %v, %v", tc.name, wait, ok, tc.wantWait, tc.wantOK)
 		}

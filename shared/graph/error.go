@@ -36,9 +36,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("graph answered %d", e.Status)
 }
 
-// readResponse turns an HTTP answer into a Result, or an *Error for
+// ReadResponse turns an HTTP answer into a Result, or an *Error for
 // status 400 and above. It reads and closes the body.
-func readResponse(resp *http.Response) (Result, []byte, error) {
+func ReadResponse(resp *http.Response) (Result, []byte, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
@@ -48,11 +48,13 @@ func readResponse(resp *http.Response) (Result, []byte, error) {
 	if resp.StatusCode < 400 {
 		return Result{Status: resp.StatusCode, RequestID: rid}, body, nil
 	}
-	return Result{}, nil, newError(resp.StatusCode, resp.Header, body)
+	return Result{}, nil, NewError(resp.StatusCode, resp.Header, body)
 }
 
-func newError(status int, h http.Header, body []byte) *Error {
-	e := &Error{Status: status, RequestID: h.Get("request-id"), RetryAfter: parseRetryAfter(h.Get("Retry-After"), time.Now())}
+// NewError reads Graph's error answer: its status, request-id, Retry-After
+// and, when the body is Graph's JSON error shape, its code, message and body.
+func NewError(status int, h http.Header, body []byte) *Error {
+	e := &Error{Status: status, RequestID: h.Get("request-id"), RetryAfter: ParseRetryAfter(h.Get("Retry-After"), time.Now())}
 	var shape struct {
 		Error *struct {
 			Code    string `json:"code"`
@@ -65,8 +67,8 @@ func newError(status int, h http.Header, body []byte) *Error {
 	return e
 }
 
-// parseRetryAfter reads delta-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
+// ParseRetryAfter reads delta-seconds or an HTTP date.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0

@@ -2,48 +2,48 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
-
-	khttp "github.com/microsoft/kiota-http-go"
 )
 
+// The retry rule for single calls and batch items alike.
 const (
-	maxRetries = 3
-	// retryBase is the SDK's exponential base when Graph gives no Retry-After.
-	retryBase = 1
-	// retryHeadroom is what a retry needs after its wait to still finish.
-	retryHeadroom = 2 * time.Second
+	MaxRetries = 3
+	// RetryBase is the SDK's exponential base, in seconds, when Graph gives
+	// no Retry-After.
+	RetryBase = 1
+	// RetryHeadroom is what a retry needs after its wait to still finish.
+	RetryHeadroom = 2 * time.Second
 )
 
-// retryOptions bounds the SDK's retry handler. Its own loop honours any
-// Retry-After, however long; ShouldRetry refuses a retry whose wait would
-// leave less than retryHeadroom before the request's deadline.
-func retryOptions() khttp.RetryHandlerOptions {
-	return khttp.RetryHandlerOptions{
-		MaxRetries:   maxRetries,
-		DelaySeconds: retryBase,
-		ShouldRetry: func(_ time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
-			return retryFits(req, resp, attempt, time.Now())
-		},
-	}
+// Retriable reports the statuses worth another try: throttling and
+// Graph's own unavailability.
+func Retriable(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
-func retryFits(req *http.Request, resp *http.Response, attempt int, now time.Time) bool {
-	wait := parseRetryAfter(resp.Header.Get("Retry-After"), now)
-	if wait == 0 {
-		// The SDK's own back-off: base * 2^attempt plus up to 1 s of jitter.
-		wait = time.Duration(retryBase<<attempt)*time.Second + time.Second
-	}
-	return fitsBefore(req.Context(), wait, now)
-}
-
-// fitsBefore reports whether a retry after wait still leaves retryHeadroom
-// before ctx's deadline: the rule for single calls and batch items alike.
-func fitsBefore(ctx context.Context, wait time.Duration, now time.Time) bool {
+// FitsBefore reports whether a retry after wait still leaves RetryHeadroom
+// before ctx's deadline.
+func FitsBefore(ctx context.Context, wait time.Duration, now time.Time) bool {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return true
 	}
-	return now.Add(wait + retryHeadroom).Before(deadline)
+	return now.Add(wait + RetryHeadroom).Before(deadline)
+}
+
+// ItemRetryWait says whether a batch item's answer is worth another try
+// after `answers` answers so far, and after how long: Graph's Retry-After,
+// else the SDK's exponential back-off.
+func ItemRetryWait(ctx context.Context, err error, answers int, now time.Time) (time.Duration, bool) {
+	var ge *Error
+	if !errors.As(err, &ge) || answers > MaxRetries || !Retriable(ge.Status) {
+		return 0, false
+	}
+	wait := ge.RetryAfter
+	if wait == 0 {
+		wait = time.Duration(RetryBase<<(answers-1)) * time.Second
+	}
+	return wait, FitsBefore(ctx, wait, now)
 }

@@ -1,4 +1,4 @@
-package api
+package reprocess
 
 import (
 	"encoding/json"
@@ -10,16 +10,16 @@ import (
 	"github.com/entra-tools/reprocess/shared/assignment"
 )
 
-// userLookup is {"userPrincipalName"|"userObjectId": "…", "accessPackageId": "…"}.
-type userLookup struct {
-	upn             string // set when the caller named the user by UPN
-	userObjectID    string // canonical GUID, or resolved from upn
-	accessPackageID string // canonical GUID
+// Lookup is {"userPrincipalName"|"userObjectId": "…", "accessPackageId": "…"}.
+type Lookup struct {
+	UPN             string // set when the caller named the user by UPN
+	UserObjectID    string // canonical GUID, or resolved from UPN
+	AccessPackageID string // canonical GUID
 }
 
 var errInvalidUPN = errors.New("invalid user principal name")
 
-func parseLookup(obj map[string]json.RawMessage) (*userLookup, error) {
+func parseLookup(obj map[string]json.RawMessage) (*Lookup, error) {
 	upn, byUPN, err := stringField(obj, "userPrincipalName")
 	if err != nil {
 		return nil, err
@@ -33,17 +33,17 @@ func parseLookup(obj map[string]json.RawMessage) (*userLookup, error) {
 		return nil, err
 	}
 	if byUPN && byOID {
-		return nil, badRequest(`Name the user once: "userPrincipalName" or "userObjectId", not both.`, nil)
+		return nil, BadRequest(`Name the user once: "userPrincipalName" or "userObjectId", not both.`, nil)
 	}
 	if !hasPkg {
-		return nil, badRequest(`The user lookup needs "accessPackageId", the access package's GUID.`, nil)
+		return nil, BadRequest(`The user lookup needs "accessPackageId", the access package's GUID.`, nil)
 	}
-	l := &userLookup{}
-	if l.accessPackageID, err = canonicalGUID("accessPackageId", pkg); err != nil {
+	l := &Lookup{}
+	if l.AccessPackageID, err = canonicalGUID("accessPackageId", pkg); err != nil {
 		return nil, err
 	}
 	if byOID {
-		if l.userObjectID, err = canonicalGUID("userObjectId", oid); err != nil {
+		if l.UserObjectID, err = canonicalGUID("userObjectId", oid); err != nil {
 			return nil, err
 		}
 		return l, nil
@@ -52,7 +52,7 @@ func parseLookup(obj map[string]json.RawMessage) (*userLookup, error) {
 		return nil, &Problem{Status: http.StatusBadRequest, Code: "InvalidUserPrincipalName", Err: err,
 			Message: `The "userPrincipalName" must be a user principal name such as adele.vance@contoso.com (` + err.Error() + `).`}
 	}
-	l.upn = upn
+	l.UPN = upn
 	return l, nil
 }
 
@@ -106,38 +106,4 @@ func checkUPN(s string) error {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// reprocessUser finds the user's delivered assignments to the access
-// package and reprocesses each, answering as a batch does.
-func reprocessUser(d Deps, w http.ResponseWriter, r *http.Request, l userLookup) {
-	if l.upn != "" {
-		oid, err := d.Graph.UserObjectID(r.Context(), l.upn)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		id, err := assignment.ParseID(oid)
-		if err != nil {
-			writeError(w, r, &Problem{Status: http.StatusBadGateway, Code: "GraphError", Err: err,
-				Message: "Graph answered a user id that is not a GUID."})
-			return
-		}
-		l.userObjectID = id.String()
-	}
-	ids, err := d.Graph.DeliveredAssignments(r.Context(), l.userObjectID, l.accessPackageID)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if len(ids) == 0 {
-		writeError(w, r, &Problem{Status: http.StatusNotFound, Code: "NoDeliveredAssignment",
-			Message: "The user " + l.userObjectID + " has no delivered assignment to access package " + l.accessPackageID + "; there is nothing to reprocess."})
-		return
-	}
-	items := make([]batchInput, len(ids))
-	for i, id := range ids {
-		items[i] = batchInput{raw: id.String(), id: id}
-	}
-	reprocessItems(d, w, r, items)
 }

@@ -1,4 +1,4 @@
-package graph
+package msgraph
 
 import (
 	"context"
@@ -9,19 +9,20 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
+	"github.com/entra-tools/reprocess/shared/graph"
 )
 
 // Reprocess asks Graph to re-evaluate and re-enforce the assignment. Graph
-// answers 202 when it started; any answer of 400 and above is an *Error.
-func (c *Client) Reprocess(ctx context.Context, id assignment.ID) (Result, error) {
+// answers 202 when it started; any answer of 400 and above is a *graph.Error.
+func (c *Client) Reprocess(ctx context.Context, id assignment.ID) (graph.Result, error) {
 	b, _, err := c.builder()
 	if err != nil {
-		return Result{}, err
+		return graph.Result{}, err
 	}
-	var res Result
+	var res graph.Result
 	handler := abs.NewRequestHandlerOption()
 	handler.SetResponseHandler(func(resp any, _ abs.ErrorMappings) (any, error) {
-		r, _, err := readResponse(resp.(*http.Response))
+		r, _, err := graph.ReadResponse(resp.(*http.Response))
 		res = r
 		return nil, err
 	})
@@ -30,7 +31,7 @@ func (c *Client) Reprocess(ctx context.Context, id assignment.ID) (Result, error
 			Options: []abs.RequestOption{handler},
 		})
 	if err != nil {
-		return Result{}, fmt.Errorf("reprocess assignment %s: %w", id, err)
+		return graph.Result{}, fmt.Errorf("reprocess assignment %s: %w", id, err)
 	}
 	return res, nil
 }

@@ -1,4 +1,4 @@
-package graph
+package msgraph
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
+	"github.com/entra-tools/reprocess/shared/graph"
 )
 
 // Bounds of DeliveredAssignments: pages followed, and ids kept (the batch limit).
@@ -49,17 +50,6 @@ func (c *Client) UserObjectID(ctx context.Context, user string) (string, error) 
 	return wire.ID, nil
 }
 
-// DeliveredFilter is the $filter for a user's delivered assignments to an
-// access package. Each value is an OData string literal with its quotes
-// doubled, so no value can end its literal and add a clause.
-func DeliveredFilter(userObjectID, accessPackageID string) string {
-	return "target/objectId eq " + odataString(userObjectID) +
-		" and accessPackage/id eq " + odataString(accessPackageID) +
-		" and state eq 'delivered'"
-}
-
-func odataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
 // DeliveredAssignments lists the ids of the user's assignments to the access
 // package that are in state delivered (the ones reprocess accepts),
 // following @odata.nextLink up to maxPages pages and maxAssigned ids.
@@ -68,7 +58,7 @@ func (c *Client) DeliveredAssignments(ctx context.Context, userObjectID, accessP
 	if err != nil {
 		return nil, err
 	}
-	filter := DeliveredFilter(userObjectID, accessPackageID)
+	filter := graph.DeliveredFilter(userObjectID, accessPackageID)
 	ri, err := b.ToGetRequestInformation(ctx, &identitygovernance.EntitlementManagementAssignmentsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identitygovernance.EntitlementManagementAssignmentsRequestBuilderGetQueryParameters{
 			Filter: &filter, Select: []string{"id", "state"},
@@ -126,7 +116,7 @@ func (c *Client) sameHost(link string) (*url.URL, error) {
 func (c *Client) getJSON(ctx context.Context, adapter abs.RequestAdapter, ri *abs.RequestInformation, v any) error {
 	handler := abs.NewRequestHandlerOption()
 	handler.SetResponseHandler(func(resp any, _ abs.ErrorMappings) (any, error) {
-		_, body, err := readResponse(resp.(*http.Response))
+		_, body, err := graph.ReadResponse(resp.(*http.Response))
 		if err != nil {
 			return nil, err
 		}

@@ -1,15 +1,9 @@
 package graph
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-
-	abs "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
-
-	"github.com/entra-tools/reprocess/shared/assignment"
+	"strings"
 )
 
 // Assignment is what Graph says of an assignment.
@@ -23,42 +17,6 @@ type Assignment struct {
 	AccessPackageID string `json:"accessPackageId,omitempty"`
 	AccessPackage   string `json:"accessPackageDisplayName,omitempty"`
 	RequestID       string `json:"-"`
-}
-
-// Get reads the assignment with its target and access package.
-//
-// The request is built by the SDK, but the answer is decoded here: the SDK's
-// model factories reference every Graph type and would triple the binary.
-func (c *Client) Get(ctx context.Context, id assignment.ID) (Assignment, error) {
-	b, adapter, err := c.builder()
-	if err != nil {
-		return Assignment{}, err
-	}
-	ri, err := b.ByAccessPackageAssignmentId(id.String()).ToGetRequestInformation(ctx,
-		&identitygovernance.EntitlementManagementAssignmentsAccessPackageAssignmentItemRequestBuilderGetRequestConfiguration{
-			QueryParameters: &identitygovernance.EntitlementManagementAssignmentsAccessPackageAssignmentItemRequestBuilderGetQueryParameters{
-				Expand: []string{"target", "accessPackage"},
-			},
-		})
-	if err != nil {
-		return Assignment{}, fmt.Errorf("get assignment %s: %w", id, err)
-	}
-	var out Assignment
-	handler := abs.NewRequestHandlerOption()
-	handler.SetResponseHandler(func(resp any, _ abs.ErrorMappings) (any, error) {
-		r, body, err := readResponse(resp.(*http.Response))
-		if err != nil {
-			return nil, err
-		}
-		out, err = parseAssignment(body)
-		out.RequestID = r.RequestID
-		return nil, err
-	})
-	ri.AddRequestOptions([]abs.RequestOption{handler})
-	if err := adapter.SendNoContent(ctx, ri, nil); err != nil {
-		return Assignment{}, fmt.Errorf("get assignment %s: %w", id, err)
-	}
-	return out, nil
 }
 
 // wireAssignment is Graph's accessPackageAssignment JSON, as much as we use.
@@ -77,7 +35,9 @@ type wireAssignment struct {
 	} `json:"accessPackage"`
 }
 
-func parseAssignment(body []byte) (Assignment, error) {
+// ParseAssignment decodes an accessPackageAssignment with its expanded
+// target and access package.
+func ParseAssignment(body []byte) (Assignment, error) {
 	var w wireAssignment
 	if err := json.Unmarshal(body, &w); err != nil {
 		return Assignment{}, fmt.Errorf("parse assignment: %w", err)
@@ -91,3 +51,14 @@ func parseAssignment(body []byte) (Assignment, error) {
 	}
 	return a, nil
 }
+
+// DeliveredFilter is the $filter for a user's delivered assignments to an
+// access package. Each value is an OData string literal with its quotes
+// doubled, so no value can end its literal and add a clause.
+func DeliveredFilter(userObjectID, accessPackageID string) string {
+	return "target/objectId eq " + odataString(userObjectID) +
+		" and accessPackage/id eq " + odataString(accessPackageID) +
+		" and state eq 'delivered'"
+}
+
+func odataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
