@@ -50,4 +50,3 @@ func TestParseCallbackURL(t *testing.T) {
 		})
 	}
 }
-
