@@ -1,11 +1,17 @@
 package callback
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/entra-tools/reprocess/shared/recorder"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
@@ -48,5 +54,34 @@ func TestParseCallbackURL(t *testing.T) {
 				t.Errorf("error %q repeats the URL's signature", err)
 			}
 		})
+	}
+}
+
+// Deliver retries a 503 and stops at the first 2xx; the answer's status
+// travels in X-Reprocess-Status.
+func TestDeliverRetriesThenSucceeds(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if r.Header.Get("X-Reprocess-Status") != "202" || r.Header.Get("X-Graph-Request-Id") != "g1" {
+			t.Errorf("callback headers = %v", r.Header)
+		}
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL + "/workflows/x?sig=secret")
+	s := NewSender(srv.Client().Transport, nil)
+	status, err := s.Deliver(context.Background(), u, recorder.Response{Status: 202, Header: http.Header{"X-Graph-Request-Id": {"g1"}}, Body: []byte(`{}`)})
+	if err != nil || status != http.StatusOK || calls.Load() != 2 {
+		t.Errorf("Deliver = %d, %v after %d calls; want 200 after 2", status, err, calls.Load())
+	}
+	srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond) // no waiting out the back-off
+	defer cancel()
+	_, err = s.Deliver(ctx, u, recorder.Response{Status: 202})
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Deliver to a closed server = %v, want an error without the signature", err)
 	}
 }
