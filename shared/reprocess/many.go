@@ -3,6 +3,7 @@ package reprocess
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -147,11 +148,25 @@ func (s *scheduler) wave(ctx context.Context, pending []int, first bool) ([]int,
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			_ = s.send(ctx, ch)
+			_ = s.sendRecovering(ctx, ch)
 		})
 	}
 	wg.Wait()
 	return s.retry, s.readyAt
+}
+
+// sendRecovering is send on a goroutine of its own: a panic there (in the
+// SDK, say) fails the batch's items instead of the process.
+func (s *scheduler) sendRecovering(ctx context.Context, items []int) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("graph batch panicked: %v", p)
+			for _, i := range items {
+				s.out[i] = graph.Answer{Err: err}
+			}
+		}
+	}()
+	return s.send(ctx, items)
 }
 
 // send sends one batch and records its items' answers. An envelope that

@@ -230,3 +230,24 @@ func TestReprocessMessagesSplitsTheAnswers(t *testing.T) {
 		t.Errorf("second message's results = %+v", out[1])
 	}
 }
+
+// A panic while a batch is in flight fails its items, not the process.
+func TestReprocessManySurvivesAPanickingBatch(t *testing.T) {
+	all := ids(45)
+	g := &fakeGraph{answer: func(id assignment.ID, _ int) graph.Answer {
+		if id == all[30] {
+			panic("sdk bug")
+		}
+		return graph.Answer{Result: graph.Result{Status: 202}}
+	}}
+	res := New(g).ReprocessMany(context.Background(), itemsOf(all))
+	for i, r := range res {
+		want := 202
+		if i >= 20 && i < 40 {
+			want = 500
+		}
+		if r.Status != want {
+			t.Errorf("position %d = %d, want %d", i, r.Status, want)
+		}
+	}
+}
