@@ -25,6 +25,14 @@ func main() {
 	}
 }
 
+// shipTags are the build tags of every binary the packager builds. They are given on
+// the command line, which overrides any -tags in GOFLAGS, so the sandbox tag of
+// development builds never reaches a package. lambda.norpc: without it aws-lambda-go's
+// net/rpc path (only the retired go1.x runtime used it) calls reflect's Method, which
+// makes the linker keep every method of every Graph model type (a 38 MB handler
+// instead of 10 MB).
+const shipTags = "lambda.norpc"
+
 // options are the command-line flags.
 type options struct {
 	Root, Out, Pkg, Only, LambdaArch, Stage, Go string
@@ -83,10 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, environ
 			return err
 		}
 		// Every Linux Functions plan is x64; there is no arm64 Functions host.
-		// lambda.norpc here too: aws-lambda-go's net/rpc path calls
-		// reflect's Method, which makes the linker keep every method of
-		// every Graph model type (a 38 MB handler instead of 10 MB).
-		handler, err := b.build(ctx, target{GOOS: "linux", GOARCH: "amd64", Tags: "lambda.norpc"})
+		handler, err := b.build(ctx, target{GOOS: "linux", GOARCH: "amd64", Tags: shipTags})
 		if err != nil {
 			return err
 		}
@@ -95,8 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, environ
 		}
 	}
 	if o.Only != "azure" {
-		// lambda.norpc drops the net/rpc path only the retired go1.x runtime used.
-		bootstrap, err := b.build(ctx, target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: "lambda.norpc"})
+		bootstrap, err := b.build(ctx, target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: shipTags})
 		if err != nil {
 			return err
 		}
@@ -134,7 +138,7 @@ func stage(ctx context.Context, b builder, o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler, err := b.build(ctx, target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
+	handler, err := b.build(ctx, target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Tags: shipTags})
 	if err != nil {
 		return err
 	}

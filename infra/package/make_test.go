@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"debug/elf"
 	"os"
 	"os/exec"
@@ -80,6 +81,7 @@ func TestMakePackage(t *testing.T) {
 		}
 		checkELF(t, app.ExecutablePath, h.Data, elf.EM_X86_64, root)
 		checkSize(t, app.ExecutablePath, h.Data)
+		checkNoEmulator(t, app.ExecutablePath, h.Data)
 	})
 	t.Run("lambda layout", func(t *testing.T) {
 		files, names := zipByName(t, filepath.Join(dist, "lambda.zip"))
@@ -92,6 +94,19 @@ func TestMakePackage(t *testing.T) {
 		}
 		checkELF(t, "bootstrap", b.Data, elf.EM_AARCH64, root)
 		checkSize(t, "bootstrap", b.Data)
+		checkNoEmulator(t, "bootstrap", b.Data)
+	})
+	t.Run("emulator check can fail", func(t *testing.T) {
+		// The check above passes on any binary that lost its function names; the
+		// same build with the sandbox tag must fail it.
+		b := builder{Root: root, Pkg: "./functions", Go: "go", Env: os.Environ()}
+		bin, err := b.build(context.Background(), target{GOOS: "linux", GOARCH: "amd64", Tags: shipTags + ",sandbox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(bin, emulatorMarker) {
+			t.Errorf("a handler built with -tags sandbox does not contain %q: the check cannot see the emulator", emulatorMarker)
+		}
 	})
 	t.Run("reproducible", func(t *testing.T) {
 		again := makePackage(t, root)
@@ -110,6 +125,17 @@ func TestMakePackage(t *testing.T) {
 		azure, _ := zipByName(t, filepath.Join(amd, "azure-functions.zip"))
 		checkELF(t, app.ExecutablePath, azure[app.ExecutablePath].Data, elf.EM_X86_64, root)
 	})
+}
+
+// emulatorMarker is in the function-name table (which -s -w keep: the runtime needs
+// it) of any binary that holds the emulated tenant's code.
+var emulatorMarker = []byte("reprocess/shared/sandbox.")
+
+func checkNoEmulator(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if bytes.Contains(data, emulatorMarker) {
+		t.Errorf("%s contains %q: the emulated tenant was compiled into what ships", name, emulatorMarker)
+	}
 }
 
 // maxBinary bounds a shipped binary. It is about 10 MB; a build that lets the
