@@ -85,13 +85,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, environ
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return err
 	}
+	// One build per distinct target: with -lambda-arch amd64 the Azure handler and
+	// the Lambda bootstrap are the same binary.
+	built := map[target][]byte{}
+	build := func(t target) ([]byte, error) {
+		if bin, ok := built[t]; ok {
+			return bin, nil
+		}
+		bin, err := b.build(ctx, t)
+		built[t] = bin
+		return bin, err
+	}
 	if o.Only != "lambda" {
 		app, err := readFunctionsApp(o.Root)
 		if err != nil {
 			return err
 		}
 		// Every Linux Functions plan is x64; there is no arm64 Functions host.
-		handler, err := b.build(ctx, target{GOOS: "linux", GOARCH: "amd64", Tags: shipTags})
+		handler, err := build(target{GOOS: "linux", GOARCH: "amd64", Tags: shipTags})
 		if err != nil {
 			return err
 		}
@@ -100,7 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, environ
 		}
 	}
 	if o.Only != "azure" {
-		bootstrap, err := b.build(ctx, target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: shipTags})
+		bootstrap, err := build(target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: shipTags})
 		if err != nil {
 			return err
 		}
