@@ -2,7 +2,8 @@
 # emulated tenant; `make test` is what CI runs.
 GO      ?= go
 BIN     := bin/handler
-# Static binaries, as shipped. Every build and test shares this setting, so
+# Static binaries, as shipped, and -trimpath, as shipped: the compiler's
+# cache key includes both, so with one setting for every build, vet and test
 # the Graph SDK's models package (minutes and 4 GiB to compile) is compiled
 # once per architecture; only the -race run, which needs cgo, differs.
 export CGO_ENABLED ?= 0
@@ -10,7 +11,12 @@ export CGO_ENABLED ?= 0
 # runtime used it) calls reflect's Method, and the linker then keeps every
 # method of every Graph model type: a 56 MB binary instead of 16 MB. Every
 # build and test, on every runtime, uses the tag.
-export GOFLAGS += -tags=lambda.norpc
+export GOFLAGS += -trimpath -tags=lambda.norpc
+# The emulated tenant (shared/sandbox, behind --sandbox) is compiled in only
+# with the sandbox tag: bin/handler and the tests have it; make package does
+# not, so what ships holds no emulator code. Tags change no dependency's
+# compile, so both share the build cache.
+DEV_TAGS := -tags=lambda.norpc,sandbox
 # Packages that import msgraph-sdk-go are tested without -race: the race
 # build of its models package alone costs minutes and gigabytes.
 SDK_PKGS  = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}}{{if eq . "github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"}} sdk{{end}}{{end}}' ./... | awk '$$2=="sdk"{print $$1}')
@@ -20,18 +26,22 @@ FUZZTIME ?= 30s
 .PHONY: build run test vet bench fuzz clean package
 
 build:
-	$(GO) build -trimpath -o $(BIN) ./functions
+	$(GO) build $(DEV_TAGS) -o $(BIN) ./functions
 
+# With real settings in the environment (any of GRAPH_TENANT_ID,
+# GRAPH_CLIENT_ID, KEYVAULT_URL) it runs against them, without --sandbox.
 run: build
-	./$(BIN) --sandbox
+	./$(BIN)$(if $(strip $(GRAPH_TENANT_ID)$(GRAPH_CLIENT_ID)$(KEYVAULT_URL)),, --sandbox)
 
+# Twice: the files behind the sandbox tag, and those that replace them without it.
 vet:
 	@test -z "$$(gofmt -l functions shared infra 2>/dev/null)" || { gofmt -l functions shared infra; echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet $(DEV_TAGS) ./functions
 
 test: vet build
-	CGO_ENABLED=1 $(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
-	$(GO) test -count=1 -timeout 20m $(SDK_PKGS)
+	CGO_ENABLED=1 $(GO) test $(DEV_TAGS) -count=1 -race -timeout 20m $(RACE_PKGS)
+	$(GO) test $(DEV_TAGS) -count=1 -timeout 20m $(SDK_PKGS)
 
 # Lambda runs arm64 (Graviton) unless GOARCH is given: make package GOARCH=amd64.
 # The Azure handler is always linux/amd64: Functions has no arm64 Linux host.
@@ -39,18 +49,18 @@ DIST          ?= dist
 LAMBDA_GOARCH := $(if $(GOARCH),$(GOARCH),arm64)
 
 # GOOS/GOARCH are removed for `go run` itself so the packager runs on this machine; it
-# sets them for each binary it builds.
+# sets them for each binary it builds, and its own -tags (without sandbox).
 package:
 	env -u GOOS -u GOARCH $(GO) run ./infra/package -out $(DIST) -lambda-arch $(LAMBDA_GOARCH)
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test $(DEV_TAGS) -run '^$$' -bench . -benchmem ./...
 
 # Every fuzz target, each for FUZZTIME (their seeds already run in `make test`).
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  for t in $$($(GO) test $(DEV_TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test $(DEV_TAGS) -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
 

@@ -20,7 +20,6 @@ import (
 	"github.com/entra-tools/reprocess/shared/credential"
 	"github.com/entra-tools/reprocess/shared/msgraph"
 	"github.com/entra-tools/reprocess/shared/reprocess"
-	"github.com/entra-tools/reprocess/shared/sandbox"
 	"github.com/entra-tools/reprocess/shared/secrets"
 )
 
@@ -39,19 +38,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(slog.NewJSONHandler(stdout, nil))
 
 	hc := &http.Client{Transport: newTransport()}
-	var tenant *sandbox.Tenant
+	var dev *devTenant
 	if *useSandbox {
-		if name := realSetting(getenv); name != "" {
-			logger.Info("--sandbox ignored: real settings are present", "setting", name)
-		} else {
-			t, err := sandbox.Start(ctx, sandbox.Options{})
-			if err != nil {
-				return fmt.Errorf("start sandbox: %w", err)
-			}
-			defer t.Close()
-			tenant, hc = t, t.HTTPClient()
-			getenv = overlay(sandboxEnv(t, *sandboxAuth), getenv)
+		d, err := startSandbox(ctx, getenv, *sandboxAuth)
+		if err != nil {
+			return err
 		}
+		defer d.stop()
+		dev, hc, getenv = d, d.client, d.getenv
 	}
 
 	cfg, err := config.Load(getenv)
@@ -62,8 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	if tenant != nil {
-		printSandboxGuide(stderr, tenant, cfg.Addr, cfg.Auth != nil)
+	if dev != nil {
+		dev.guide(stderr, cfg.Addr, cfg.Auth != nil)
 	}
 
 	switch cfg.Runtime {

@@ -1,6 +1,14 @@
+//go:build sandbox
+
+// The emulated tenant behind --sandbox. Built only with -tags sandbox: make
+// build and make run add the tag, make package does not (nosandbox.go
+// stands in for this file there).
+
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,14 +19,41 @@ import (
 	"github.com/entra-tools/reprocess/shared/webhook/webhooktest"
 )
 
-// realSetting names a setting that means "use my real tenant", if any.
-func realSetting(getenv func(string) string) string {
+// startSandbox starts the emulated tenant, unless this process is on a real
+// platform or holds real settings: there it would answer for a tenant that
+// is not there. The refusal comes before anything starts or listens.
+func startSandbox(ctx context.Context, getenv func(string) string, auth bool) (*devTenant, error) {
+	if err := sandboxRefusal(getenv); err != nil {
+		return nil, err
+	}
+	t, err := sandbox.Start(ctx, sandbox.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("start sandbox: %w", err)
+	}
+	return &devTenant{
+		client: t.HTTPClient(),
+		getenv: overlay(sandboxEnv(t, auth), getenv),
+		guide:  func(w io.Writer, addr string, auth bool) { printSandboxGuide(w, t, addr, auth) },
+		stop:   func() { t.Close() },
+	}, nil
+}
+
+// sandboxRefusal says why --sandbox may not start here, if it may not.
+// Values are trimmed as config.Load trims them.
+func sandboxRefusal(getenv func(string) string) error {
+	set := func(name string) bool { return strings.TrimSpace(getenv(name)) != "" }
+	switch {
+	case set("AWS_LAMBDA_RUNTIME_API"):
+		return errors.New("--sandbox refused: this is AWS Lambda (AWS_LAMBDA_RUNTIME_API is set); the emulated tenant is for local development only")
+	case set("FUNCTIONS_CUSTOMHANDLER_PORT"):
+		return errors.New("--sandbox refused: this is Azure Functions (FUNCTIONS_CUSTOMHANDLER_PORT is set); the emulated tenant is for local development only")
+	}
 	for _, name := range []string{"GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "KEYVAULT_URL"} {
-		if getenv(name) != "" {
-			return name
+		if set(name) {
+			return fmt.Errorf("--sandbox refused: %s is set, so a real tenant is configured; run without --sandbox to use it, or unset GRAPH_TENANT_ID, GRAPH_CLIENT_ID and KEYVAULT_URL", name)
 		}
 	}
-	return ""
+	return nil
 }
 
 // overlay gives the sandbox's settings precedence over the environment.

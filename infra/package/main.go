@@ -25,6 +25,14 @@ func main() {
 	}
 }
 
+// shipTags are the build tags of every binary the packager builds. They are given on
+// the command line, which overrides any -tags in GOFLAGS, so the sandbox tag of
+// development builds never reaches a package. lambda.norpc: without it aws-lambda-go's
+// net/rpc path (only the retired go1.x runtime used it) calls reflect's Method, which
+// makes the linker keep every method of every Graph model type (a 38 MB handler
+// instead of 10 MB).
+const shipTags = "lambda.norpc"
+
 // options are the command-line flags.
 type options struct {
 	Root, Out, Pkg, Only, LambdaArch, Stage, Go string
@@ -77,16 +85,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, environ
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return err
 	}
+	// One build per distinct target: with -lambda-arch amd64 the Azure handler and
+	// the Lambda bootstrap are the same binary.
+	built := map[target][]byte{}
+	build := func(t target) ([]byte, error) {
+		if bin, ok := built[t]; ok {
+			return bin, nil
+		}
+		bin, err := b.build(ctx, t)
+		built[t] = bin
+		return bin, err
+	}
 	if o.Only != "lambda" {
 		app, err := readFunctionsApp(o.Root)
 		if err != nil {
 			return err
 		}
 		// Every Linux Functions plan is x64; there is no arm64 Functions host.
-		// lambda.norpc here too: aws-lambda-go's net/rpc path calls
-		// reflect's Method, which makes the linker keep every method of
-		// every Graph model type (a 38 MB handler instead of 10 MB).
-		handler, err := b.build(ctx, target{GOOS: "linux", GOARCH: "amd64", Tags: "lambda.norpc"})
+		handler, err := build(target{GOOS: "linux", GOARCH: "amd64", Tags: shipTags})
 		if err != nil {
 			return err
 		}
@@ -95,8 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, environ
 		}
 	}
 	if o.Only != "azure" {
-		// lambda.norpc drops the net/rpc path only the retired go1.x runtime used.
-		bootstrap, err := b.build(ctx, target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: "lambda.norpc"})
+		bootstrap, err := build(target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: shipTags})
 		if err != nil {
 			return err
 		}
@@ -134,7 +149,7 @@ func stage(ctx context.Context, b builder, o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler, err := b.build(ctx, target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
+	handler, err := b.build(ctx, target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Tags: shipTags})
 	if err != nil {
 		return err
 	}

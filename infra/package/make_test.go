@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"debug/elf"
 	"os"
 	"os/exec"
@@ -24,8 +25,15 @@ func makePackage(tb testing.TB, root string, vars ...string) string {
 	return dist
 }
 
-// TestMakePackage builds the real binary twice through `make package` and checks both
-// zips. The first build of the Graph SDK is slow (minutes, 4 GiB); -short skips it.
+// TestMakePackage builds the real binary through `make package` and checks both zips.
+// The first build of the Graph SDK is slow (minutes, 4 GiB); -short skips it.
+//
+// Lambda's default is arm64, but an arm64 build here would compile the Graph SDK's
+// models package a second time (minutes and 4 GiB on a cold cache) for a cross-compile
+// the stub test (TestRunStub) already checks. So by default this packages with
+// GOARCH=amd64, which shares that compile with every other build and test, and checks
+// that the default still resolves to arm64; PACKAGE_TEST_ARM64=1 packages the real
+// arm64 bootstrap instead (so does a plain `make package`).
 func TestMakePackage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: not building the real binary (make package)")
@@ -44,7 +52,11 @@ func TestMakePackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dist := makePackage(t, root)
+	vars, lambdaMachine := []string{"GOARCH=amd64"}, elf.EM_X86_64
+	if os.Getenv("PACKAGE_TEST_ARM64") != "" {
+		vars, lambdaMachine = nil, elf.EM_AARCH64
+	}
+	dist := makePackage(t, root, vars...)
 
 	for _, name := range []string{"azure-functions.zip", "lambda.zip"} {
 		if fi, err := os.Stat(filepath.Join(dist, name)); err == nil {
@@ -80,6 +92,7 @@ func TestMakePackage(t *testing.T) {
 		}
 		checkELF(t, app.ExecutablePath, h.Data, elf.EM_X86_64, root)
 		checkSize(t, app.ExecutablePath, h.Data)
+		checkNoEmulator(t, app.ExecutablePath, h.Data)
 	})
 	t.Run("lambda layout", func(t *testing.T) {
 		files, names := zipByName(t, filepath.Join(dist, "lambda.zip"))
@@ -90,11 +103,39 @@ func TestMakePackage(t *testing.T) {
 		if b.Mode != 0o755 {
 			t.Errorf("bootstrap mode = %v, want 0755", b.Mode)
 		}
-		checkELF(t, "bootstrap", b.Data, elf.EM_AARCH64, root)
+		checkELF(t, "bootstrap", b.Data, lambdaMachine, root)
 		checkSize(t, "bootstrap", b.Data)
+		checkNoEmulator(t, "bootstrap", b.Data)
+	})
+	t.Run("lambda default is arm64", func(t *testing.T) {
+		for _, tc := range []struct {
+			vars []string
+			want string
+		}{
+			{nil, "-lambda-arch arm64"},
+			{[]string{"GOARCH=amd64"}, "-lambda-arch amd64"},
+		} {
+			args := append([]string{"-n", "-C", root, "package"}, tc.vars...)
+			out, err := exec.Command("make", args...).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), tc.want) {
+				t.Errorf("make %s = %v\n%s\nwant a packager run with %s", strings.Join(args, " "), err, out, tc.want)
+			}
+		}
+	})
+	t.Run("emulator check can fail", func(t *testing.T) {
+		// The check above passes on any binary that lost its function names; the
+		// same build with the sandbox tag must fail it.
+		b := builder{Root: root, Pkg: "./functions", Go: "go", Env: os.Environ()}
+		bin, err := b.build(context.Background(), target{GOOS: "linux", GOARCH: "amd64", Tags: shipTags + ",sandbox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(bin, emulatorMarker) {
+			t.Errorf("a handler built with -tags sandbox does not contain %q: the check cannot see the emulator", emulatorMarker)
+		}
 	})
 	t.Run("reproducible", func(t *testing.T) {
-		again := makePackage(t, root)
+		again := makePackage(t, root, vars...)
 		for _, name := range []string{"azure-functions.zip", "lambda.zip"} {
 			a, _ := os.ReadFile(filepath.Join(dist, name))
 			b, _ := os.ReadFile(filepath.Join(again, name))
@@ -103,13 +144,26 @@ func TestMakePackage(t *testing.T) {
 			}
 		}
 	})
-	t.Run("GOARCH=amd64", func(t *testing.T) {
-		amd := makePackage(t, root, "GOARCH=amd64")
-		files, _ := zipByName(t, filepath.Join(amd, "lambda.zip"))
-		checkELF(t, "bootstrap", files["bootstrap"].Data, elf.EM_X86_64, root)
-		azure, _ := zipByName(t, filepath.Join(amd, "azure-functions.zip"))
-		checkELF(t, app.ExecutablePath, azure[app.ExecutablePath].Data, elf.EM_X86_64, root)
-	})
+	if lambdaMachine == elf.EM_AARCH64 {
+		t.Run("GOARCH=amd64", func(t *testing.T) {
+			amd := makePackage(t, root, "GOARCH=amd64")
+			files, _ := zipByName(t, filepath.Join(amd, "lambda.zip"))
+			checkELF(t, "bootstrap", files["bootstrap"].Data, elf.EM_X86_64, root)
+			azure, _ := zipByName(t, filepath.Join(amd, "azure-functions.zip"))
+			checkELF(t, app.ExecutablePath, azure[app.ExecutablePath].Data, elf.EM_X86_64, root)
+		})
+	}
+}
+
+// emulatorMarker is in the function-name table (which -s -w keep: the runtime needs
+// it) of any binary that holds the emulated tenant's code.
+var emulatorMarker = []byte("reprocess/shared/sandbox.")
+
+func checkNoEmulator(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if bytes.Contains(data, emulatorMarker) {
+		t.Errorf("%s contains %q: the emulated tenant was compiled into what ships", name, emulatorMarker)
+	}
 }
 
 // maxBinary bounds a shipped binary. It is about 10 MB; a build that lets the

@@ -3,8 +3,9 @@
 // and signing keys), an App Service managed-identity endpoint, Azure Key
 // Vault secrets and the Microsoft Graph entitlement-management routes. It
 // speaks the real wire protocols, so azidentity, azsecrets and
-// msgraph-sdk-go run against it unmodified. `make run --sandbox` embeds it,
-// and tests use it as a library.
+// msgraph-sdk-go run against it unmodified. Binaries built with the sandbox
+// tag (make build, make run) embed it behind --sandbox; the binaries make
+// package ships do not. Tests use it as a library.
 //
 // # Design
 //
