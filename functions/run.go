@@ -83,10 +83,12 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reproces
 	if cfg.NeedsKeyVault() {
 		store = secrets.New(cfg.KeyVaultURL, platform, hc, secrets.DefaultTTL)
 	}
+	throttle := &reprocess.Throttle{}
 	core := reprocess.New(msgraph.New(msgraph.Options{
 		BaseURL: cfg.Cloud.GraphBaseURL, Scope: cfg.Cloud.GraphScope(), Host: cfg.Cloud.GraphHost(),
 		Credential: credential.Graph(cfg, platform, store, hc), Transport: hc.Transport,
-	}))
+		OnThrottle: throttle.Hold,
+	}), throttle)
 	d := api.Deps{Core: core, Logger: logger, RequestTimeout: cfg.RequestTimeout,
 		Callbacks: callback.NewSender(hc.Transport, cfg.CallbackAllowedHosts),
 		OpenAPI:   api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entra-tools/reprocess/shared/graph"
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 )
@@ -19,7 +20,8 @@ type record struct {
 	graphRequestID string
 	code           string
 	err            error
-	attrs          []slog.Attr // more, e.g. the caller's oid and azp, a batch's counts
+	calls          *graph.Calls // the Graph calls made for the request
+	attrs          []slog.Attr  // more, e.g. the caller's oid and azp, a batch's counts
 }
 
 type recordKey struct{}
@@ -60,7 +62,9 @@ func serve(next http.Handler, logger *slog.Logger, timeout time.Duration) http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &record{}
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), recordKey{}, rec), timeout)
+		ctx, calls := graph.WithCalls(r.Context())
+		rec.calls = calls
+		ctx, cancel := context.WithTimeout(context.WithValue(ctx, recordKey{}, rec), timeout)
 		defer cancel()
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
@@ -115,6 +119,12 @@ func logRequest(logger *slog.Logger, r *http.Request, rec *record, status int, d
 	}
 	if rec.graphRequestID != "" {
 		attrs = append(attrs, slog.String("graphRequestId", rec.graphRequestID))
+	}
+	attrs = append(attrs, correlation(r.Header)...)
+	if rec.calls != nil {
+		if calls, n := rec.calls.List(); n > 0 {
+			attrs = append(attrs, slog.Any("graphCalls", calls), slog.Int("graphCallCount", n))
+		}
 	}
 	attrs = append(attrs, rec.attrs...)
 	if rec.err != nil {

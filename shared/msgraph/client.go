@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	khttp "github.com/microsoft/kiota-http-go"
@@ -23,6 +24,7 @@ type Options struct {
 	Host       string // the Graph host the token may be sent to
 	Credential azcore.TokenCredential
 	Transport  http.RoundTripper // shared with Key Vault and Entra; nil means http.DefaultTransport
+	OnThrottle func(retryAfter time.Duration) // told of every 429 Graph answers (reprocess.Throttle.Hold)
 }
 
 // Client calls Graph. The SDK adapter is built on first use and then shared
@@ -58,7 +60,7 @@ func (c *Client) builder() (*identitygovernance.EntitlementManagementAssignments
 	options := msgraphgocore.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion}
 	// The middleware order is ours: the SDK's default list comes from a map
 	// and changes order from one client to the next.
-	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(c.opts.Transport,
+	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(observer{next: c.opts.Transport, onThrottle: c.opts.OnThrottle},
 		msgraphgocore.NewGraphTelemetryHandler(&options),
 		khttp.NewRetryHandlerWithOptions(retryOptions()),
 		khttp.NewRedirectHandler(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -95,13 +96,16 @@ func (s *Service) batches(ctx context.Context, ids []assignment.ID) []graph.Answ
 	for i := range out {
 		out[i].Err = ErrNotAttempted
 	}
-	sc := &scheduler{g: s.graph, ids: ids, out: out, attempts: make([]int, len(ids))}
+	sc := &scheduler{g: s.graph, throttle: s.throttle, ids: ids, out: out, attempts: make([]int, len(ids))}
 	pending := make([]int, len(ids))
 	for i := range pending {
 		pending[i] = i
 	}
 	first := true
 	for len(pending) > 0 {
+		if !sc.waitForThrottle(ctx, pending) {
+			break
+		}
 		retry, readyAt := sc.wave(ctx, pending, first)
 		first = false
 		if len(retry) == 0 || !sleep.Until(ctx, readyAt) {
@@ -115,6 +119,7 @@ func (s *Service) batches(ctx context.Context, ids []assignment.ID) []graph.Answ
 // scheduler is the state of one batches call.
 type scheduler struct {
 	g        Graph
+	throttle *Throttle
 	ids      []assignment.ID
 	out      []graph.Answer
 	attempts []int // Graph answers so far, per item
@@ -122,6 +127,26 @@ type scheduler struct {
 	mu      sync.Mutex
 	retry   []int
 	readyAt time.Time
+}
+
+// waitForThrottle waits while an earlier 429 holds Graph calls back, so
+// batch items wait instead of hammering; when the hold outlasts the
+// deadline the items still unanswered get the held-back 429 and it
+// reports false.
+func (s *scheduler) waitForThrottle(ctx context.Context, pending []int) bool {
+	r := s.throttle.Remaining()
+	if r == 0 {
+		return true
+	}
+	if graph.FitsBefore(ctx, r, time.Now()) && sleep.For(ctx, r) {
+		return true
+	}
+	for _, i := range pending {
+		if errors.Is(s.out[i].Err, ErrNotAttempted) {
+			s.out[i].Err = heldBack(s.throttle.Remaining())
+		}
+	}
+	return false
 }
 
 // wave sends pending in batches and returns the items to send again, and
@@ -196,6 +221,10 @@ func (s *scheduler) send(ctx context.Context, items []int) error {
 	for k, i := range items {
 		s.out[i] = answers[k]
 		s.attempts[i]++
+		var ge *graph.Error
+		if errors.As(answers[k].Err, &ge) && ge.Status == http.StatusTooManyRequests && s.throttle != nil {
+			s.throttle.Hold(ge.RetryAfter)
+		}
 		if wait, ok := graph.ItemRetryWait(ctx, answers[k].Err, s.attempts[i], now); ok {
 			s.mu.Lock()
 			s.retry = append(s.retry, i)

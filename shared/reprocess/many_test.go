@@ -120,7 +120,7 @@ func TestReprocessManyAnswersEveryPositionInOrder(t *testing.T) {
 	items = append(items, Item{Raw: "nope", Err: fmt.Errorf("%w: nope", assignment.ErrInvalidID)}, items[10]) // invalid, and a duplicate
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	res := New(g).ReprocessMany(ctx, items)
+	res := New(g, nil).ReprocessMany(ctx, items)
 
 	if len(res) != len(items) {
 		t.Fatalf("%d results for %d items", len(res), len(items))
@@ -152,7 +152,7 @@ func TestReprocessManyAnswersEveryPositionInOrder(t *testing.T) {
 func TestReprocessManyOneIDTakesTheSingleCall(t *testing.T) {
 	g := &fakeGraph{}
 	id := ids(1)
-	res := New(g).ReprocessMany(context.Background(), itemsOf([]assignment.ID{id[0], id[0]}))
+	res := New(g, nil).ReprocessMany(context.Background(), itemsOf([]assignment.ID{id[0], id[0]}))
 	if g.singles != 1 || g.envelopes != 0 || res[0].Status != 202 || res[1].Status != 202 {
 		t.Errorf("singles %d envelopes %d results %+v; want one single call answering both positions", g.singles, g.envelopes, res)
 	}
@@ -163,7 +163,7 @@ func TestReprocessManyStopsAtTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	res := New(g).ReprocessMany(ctx, itemsOf(ids(200)))
+	res := New(g, nil).ReprocessMany(ctx, itemsOf(ids(200)))
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("answered after %v, past the deadline", d)
 	}
@@ -186,7 +186,7 @@ func TestReprocessManyStopsAtTheDeadline(t *testing.T) {
 func TestReprocessManyFirstEnvelopeFault(t *testing.T) {
 	g := &fakeGraph{answer: func(assignment.ID, int) graph.Answer { return graph.Answer{} }}
 	failing := &failingGraph{fakeGraph: g, err: &graph.Error{Status: 403, Code: "Authorization_RequestDenied"}}
-	res := New(failing).ReprocessMany(context.Background(), itemsOf(ids(60)))
+	res := New(failing, nil).ReprocessMany(context.Background(), itemsOf(ids(60)))
 	if failing.calls != 1 {
 		t.Errorf("envelopes sent = %d, want 1", failing.calls)
 	}
@@ -218,7 +218,7 @@ func TestReprocessMessagesSplitsTheAnswers(t *testing.T) {
 	}}
 	bad, _ := ParseMessage([]byte(`{"assignmentIds":["x"]}`))
 	reqs := []Request{{Single: &all[0]}, {Items: itemsOf(all[1:])}, bad}
-	out := New(g).ReprocessMessages(context.Background(), reqs)
+	out := New(g, nil).ReprocessMessages(context.Background(), reqs)
 	if g.envelopes != 1 {
 		t.Errorf("envelopes = %d, want the messages' ids in one", g.envelopes)
 	}
@@ -240,7 +240,7 @@ func TestReprocessManySurvivesAPanickingBatch(t *testing.T) {
 		}
 		return graph.Answer{Result: graph.Result{Status: 202}}
 	}}
-	res := New(g).ReprocessMany(context.Background(), itemsOf(all))
+	res := New(g, nil).ReprocessMany(context.Background(), itemsOf(all))
 	for i, r := range res {
 		want := 202
 		if i >= 20 && i < 40 {

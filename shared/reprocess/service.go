@@ -21,14 +21,27 @@ type Graph interface {
 // Service holds the operations every edge calls: HTTP routes, queue
 // messages, SQS records and direct invokes alike.
 type Service struct {
-	graph Graph
+	graph    Graph
+	throttle *Throttle
 }
 
-// New returns the operations over g.
-func New(g Graph) *Service { return &Service{graph: g} }
+// New returns the operations over g. Graph calls wait on throttle, which
+// g's 429s should Hold (nil: no throttle).
+func New(g Graph, throttle *Throttle) *Service { return &Service{graph: g, throttle: throttle} }
+
+// held returns the error for a call the throttle keeps from Graph, if any.
+func (s *Service) held() error {
+	if r := s.throttle.Remaining(); r > 0 {
+		return heldBack(r)
+	}
+	return nil
+}
 
 // Reprocess asks Graph to reprocess one assignment: 202 Accepted, or why not.
 func (s *Service) Reprocess(ctx context.Context, id assignment.ID) Outcome {
+	if err := s.held(); err != nil {
+		return OutcomeOf(err)
+	}
 	res, err := s.graph.Reprocess(ctx, id)
 	if err != nil {
 		return OutcomeOf(err)
@@ -38,6 +51,9 @@ func (s *Service) Reprocess(ctx context.Context, id assignment.ID) Outcome {
 
 // Status reads the assignment's current state from Graph.
 func (s *Service) Status(ctx context.Context, id assignment.ID) (graph.Assignment, error) {
+	if err := s.held(); err != nil {
+		return graph.Assignment{}, err
+	}
 	return s.graph.Get(ctx, id)
 }
 
@@ -55,6 +71,9 @@ func (s *Service) Items(ctx context.Context, req Request) ([]Item, error) {
 }
 
 func (s *Service) resolve(ctx context.Context, l Lookup) ([]Item, error) {
+	if err := s.held(); err != nil {
+		return nil, err
+	}
 	if l.UPN != "" {
 		oid, err := s.graph.UserObjectID(ctx, l.UPN)
 		if err != nil {
