@@ -23,7 +23,7 @@ type Options struct {
 	Scope      string // e.g. https://graph.microsoft.com/.default
 	Host       string // the Graph host the token may be sent to
 	Credential azcore.TokenCredential
-	Transport  http.RoundTripper // shared with Key Vault and Entra; nil means http.DefaultTransport
+	Transport  http.RoundTripper              // shared with Key Vault and Entra; nil means http.DefaultTransport
 	OnThrottle func(retryAfter time.Duration) // told of every 429 Graph answers (reprocess.Throttle.Hold)
 }
 
