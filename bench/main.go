@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -36,6 +37,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/sandbox"
@@ -50,6 +52,7 @@ var (
 	skipPkg  = flag.Bool("skip-package", false, "leave out the package sizes")
 	skipConv = flag.Bool("skip-conversions", false, "leave out the Lambda conversion benchmarks")
 	verbose  = flag.Bool("v", false, "print every round")
+	profile  = flag.String("profile", "", "build the handler with -tags benchprofile and write the CPU and allocation profiles of its first closed-loop window to this folder")
 )
 
 func main() {
@@ -84,7 +87,11 @@ func run() error {
 	defer os.RemoveAll(tmp)
 	handlerBin, floorBin := filepath.Join(tmp, "handler"), filepath.Join(tmp, "floor")
 	step("building the handler (as make package builds it, for this machine) and the floor")
-	if err := goBuild(handlerBin, "./functions", "lambda.norpc"); err != nil {
+	tags := "lambda.norpc"
+	if *profile != "" {
+		tags += ",benchprofile"
+	}
+	if err := goBuild(handlerBin, "./functions", tags); err != nil {
 		return err
 	}
 	if err := goBuild(floorBin, "./bench/floor", ""); err != nil {
@@ -131,7 +138,19 @@ func run() error {
 	}
 
 	step("starting the handler and the floor for the load")
-	handler, err := startLong(handlerBin, env, ids[0])
+	longEnv := env
+	if *profile != "" {
+		if err := os.MkdirAll(*profile, 0o755); err != nil {
+			return err
+		}
+		abs, err := filepath.Abs(filepath.Join(*profile, "handler.pprof"))
+		if err != nil {
+			return err
+		}
+		longEnv = maps.Clone(env)
+		longEnv["BENCH_CPUPROFILE"] = abs
+	}
+	handler, err := startLong(handlerBin, longEnv, ids[0])
 	if err != nil {
 		return err
 	}
@@ -161,14 +180,19 @@ func run() error {
 	step(fmt.Sprintf("closed loop: %d connections, %d rounds of %v each", *conns, *rounds, *duration))
 	for r := 0; r < *rounds; r++ {
 		for _, s := range alternate(subjects, r) {
-			rps, cpu, errs := closedLoop(s)
+			tenant.Reset() // the request log would otherwise grow the harness's heap all run
+			self0 := cpuTicks(os.Getpid())
+			profiling := *profile != "" && r == 0 && s.name == "handler"
+			rps, cpu, errs := closedLoop(s, profiling)
+			self := float64(cpuTicks(os.Getpid())-self0) / clockTicks / (rps * (*warmup + *duration).Seconds()) * 1e6
 			res := results[s.name]
 			res.rps, res.errors = append(res.rps, rps), res.errors+errs
 			if s.pid != 0 {
 				res.cpuUS = append(res.cpuUS, cpu)
 			}
 			if *verbose {
-				fmt.Fprintf(os.Stderr, "  round %d %-8s %7.0f req/s  %6.0f µs CPU/req  %d errors\n", r+1, s.name, rps, cpu, errs)
+				fmt.Fprintf(os.Stderr, "  round %d %-8s %7.0f req/s  %6.0f µs CPU/req  %d errors; harness and sandbox ≈%.0f µs/req; sandbox saw %d Graph, %d CONNECT, %d Entra, %d Key Vault\n",
+					r+1, s.name, rps, cpu, errs, self, tenant.Count(sandbox.Graph), tenant.Count(sandbox.Proxy), tenant.Count(sandbox.Entra), tenant.Count(sandbox.KeyVault))
 			}
 		}
 	}
@@ -180,6 +204,7 @@ func run() error {
 	step(fmt.Sprintf("open loop: %.0f req/s (a quarter of the slowest), %d rounds of %v each", rate, *rounds, *duration))
 	for r := 0; r < *rounds; r++ {
 		for _, s := range alternate(subjects, r) {
+			tenant.Reset()
 			p50, p99, errs := openLoop(s, rate)
 			res := results[s.name]
 			res.p50, res.p99, res.errors = append(res.p50, p50), append(res.p99, p99), res.errors+errs
@@ -442,7 +467,7 @@ func (s *subject) send(i int) bool {
 
 // closedLoop runs conns callers back to back for warmup+duration and counts
 // what completes in the measured window, with the subject's CPU over it.
-func closedLoop(s *subject) (rps, cpuPerReqUS float64, errs int) {
+func closedLoop(s *subject, profiling bool) (rps, cpuPerReqUS float64, errs int) {
 	var measuring atomic.Bool
 	var ok, bad, seq atomic.Int64
 	stop := time.Now().Add(*warmup + *duration)
@@ -464,11 +489,17 @@ func closedLoop(s *subject) (rps, cpuPerReqUS float64, errs int) {
 		}()
 	}
 	time.Sleep(*warmup)
+	if profiling {
+		syscall.Kill(s.pid, syscall.SIGUSR1)
+	}
 	cpu0 := cpuTicks(s.pid)
 	t0 := time.Now()
 	measuring.Store(true)
 	time.Sleep(*duration)
 	measuring.Store(false)
+	if profiling {
+		syscall.Kill(s.pid, syscall.SIGUSR2)
+	}
 	elapsed := time.Since(t0)
 	cpu1 := cpuTicks(s.pid)
 	n := ok.Load()
