@@ -52,6 +52,7 @@ var (
 	skipPkg  = flag.Bool("skip-package", false, "leave out the package sizes")
 	skipConv = flag.Bool("skip-conversions", false, "leave out the Lambda conversion benchmarks")
 	verbose  = flag.Bool("v", false, "print every round")
+	against  = flag.String("against", "", "another handler binary (say, the one before a change) to load beside this one, as subject \"against\"; the table stays this tree's")
 	profile  = flag.String("profile", "", "build the handler with -tags benchprofile and write the CPU and allocation profiles of its first closed-loop window to this folder")
 )
 
@@ -172,6 +173,14 @@ func run() error {
 		return r
 	}}
 	subjects := []*subject{bare, floor.subject("floor", ids), handler.subject("handler", ids)}
+	if *against != "" {
+		other, err := startLong(*against, env, ids[0])
+		if err != nil {
+			return err
+		}
+		defer other.stop()
+		subjects = append(subjects, other.subject("against", ids))
+	}
 	results := map[string]*result{}
 	for _, s := range subjects {
 		results[s.name] = &result{}

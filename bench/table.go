@@ -72,8 +72,11 @@ func printTable(res map[string]*result, st map[string]*startRuns, idle, hwm map[
 	fmt.Print(b.String())
 
 	fmt.Printf("\nPer round (closed loop req/s; CPU µs/req; open loop p50/p99 ms):\n")
-	for _, name := range []string{"bare", "floor", "handler"} {
+	for _, name := range []string{"bare", "floor", "handler", "against"} {
 		r := res[name]
+		if r == nil {
+			continue
+		}
 		fmt.Printf("  %-8s req/s %s  CPU %s  p50 %s  p99 %s\n", name, list(r.rps, "%.0f"), list(r.cpuUS, "%.0f"), list(r.p50, "%.2f"), list(r.p99, "%.2f"))
 	}
 	for _, name := range []string{"floor", "handler"} {
