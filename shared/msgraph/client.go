@@ -53,7 +53,7 @@ func (c *Client) builder() (*identitygovernance.EntitlementManagementAssignments
 		return c.assignments, c.adapter, nil
 	}
 	auth, err := authentication.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(
-		c.opts.Credential, []string{c.opts.Scope}, []string{c.opts.Host})
+		newTokenCache(c.opts.Credential), []string{c.opts.Scope}, []string{c.opts.Host})
 	if err != nil {
 		return nil, nil, fmt.Errorf("graph authentication provider: %w", err)
 	}
