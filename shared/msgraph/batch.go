@@ -62,8 +62,8 @@ func (c *Client) ReprocessBatch(ctx context.Context, ids []assignment.ID) ([]gra
 		return nil, err
 	})
 	// No SDK retry for the envelope: its retry handler resends the same
-	// body reader, which the transport may still be reading (and, after the
-	// compression handler, no longer gzips: microsoft/kiota-http-go#183).
+	// body reader, which the transport may still be reading
+	// (microsoft/kiota-http-go#183).
 	// The core retries a throttled envelope as a new request instead.
 	noRetry := &khttp.RetryHandlerOptions{ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return false }}
 	ri.AddRequestOptions([]abs.RequestOption{handler, noRetry})
