@@ -35,7 +35,7 @@ run: build
 
 # Twice: the files behind the sandbox tag, and those that replace them without it.
 vet:
-	@test -z "$$(gofmt -l functions shared infra 2>/dev/null)" || { gofmt -l functions shared infra; echo "gofmt needed"; exit 1; }
+	@test -z "$$(gofmt -l functions shared infra internal 2>/dev/null)" || { gofmt -l functions shared infra internal; echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet $(DEV_TAGS) ./functions
 
