@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/sleep"
 )
 
 // GraphServer emulates the Microsoft Graph v1.0 routes the project calls:
@@ -151,16 +153,8 @@ func writeOData(w http.ResponseWriter, status int, v any) {
 }
 
 func (g *GraphServer) sleep(ctx context.Context) bool {
-	d := g.getLatency()
-	if d <= 0 {
-		return true
+	if d := g.getLatency(); d > 0 {
+		return sleep.For(ctx, d)
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return true
 }
