@@ -26,7 +26,8 @@ const exportTimeout = 10 * time.Second
 // Start returns the process's tracing, or nil when no endpoint is
 // configured: then no exporter, provider or goroutine is created. Spans
 // are sampled as their parent was (an inbound traceparent's flag), else
-// always; they are batched and sent in the background.
+// always; they are batched and sent in the background. A trace that starts
+// here gets an id AWS X-Ray accepts.
 func Start(c config.Telemetry, transport http.RoundTripper, logger *slog.Logger) *Tracing {
 	if c.TracesURL == "" {
 		return nil
@@ -41,6 +42,7 @@ func Start(c config.Telemetry, transport http.RoundTripper, logger *slog.Logger)
 			attribute.String("telemetry.sdk.language", "go"),
 		)),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		sdktrace.WithIDGenerator(xrayIDs{now: time.Now}),
 		sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(2*time.Second), sdktrace.WithExportTimeout(exportTimeout)),
 	)
 	return &Tracing{provider: tp}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -101,5 +102,23 @@ func TestExportFailureIsLogged(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"telemetry export failed"`) {
 		t.Errorf("an unreachable receiver is not logged: %q", logs.String())
+	}
+}
+
+// A trace that starts here has an id X-Ray reads: its start time in Unix
+// seconds, then random bits.
+func TestTraceIDsCarryTheirStartTime(t *testing.T) {
+	at := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	g := xrayIDs{now: func() time.Time { return at }}
+	tid, sid := g.NewIDs(context.Background())
+	if got := tid.String()[:8]; got != strconv.FormatInt(at.Unix(), 16) {
+		t.Errorf("trace id %s does not start with the time %x", tid, at.Unix())
+	}
+	if !tid.IsValid() || !sid.IsValid() {
+		t.Errorf("invalid ids %s %s", tid, sid)
+	}
+	tid2, _ := g.NewIDs(context.Background())
+	if tid2 == tid {
+		t.Errorf("two traces share the id %s", tid)
 	}
 }
