@@ -66,12 +66,12 @@ func serve(next http.Handler, logger *slog.Logger, timeout time.Duration, tp tra
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &record{}
-		spans := tp
-		if r.URL.Path == "/" {
-			spans = nil // the platform's readiness polls are not worth a trace
+		// No span for the platform's readiness polls, and no cost with tracing off.
+		ctx, span := r.Context(), trace.SpanFromContext(context.Background())
+		if tp != nil && r.URL.Path != "/" {
+			ctx, span = telemetry.Server(ctx, tp, trace.SpanKindServer, r.Method, r.Header.Get("Traceparent"),
+				attribute.String("http.request.method", r.Method), attribute.String("url.path", telemetry.RoutePath(r.URL.Path)))
 		}
-		ctx, span := telemetry.Server(r.Context(), spans, trace.SpanKindServer, r.Method, r.Header.Get("Traceparent"),
-			attribute.String("http.request.method", r.Method), attribute.String("url.path", telemetry.RoutePath(r.URL.Path)))
 		ctx, calls := graph.WithCalls(ctx)
 		rec.calls = calls
 		ctx, cancel := context.WithTimeout(context.WithValue(ctx, recordKey{}, rec), timeout)
