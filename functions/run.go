@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
-	defer flushTraces(tracing, logger, 5*time.Second)
+	defer flushTraces(tracing, logger, 2*time.Second)
 	core, httpAPI, err := newTracedCore(cfg, hc, logger, tracing.Provider())
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
