@@ -194,3 +194,18 @@ func names(spans []testkit.Span) string {
 	}
 	return strings.Join(n, ", ")
 }
+
+// A Collector that is down costs the requests nothing: they are answered,
+// the process stops cleanly, and the failed export is one JSON warning.
+func TestTracesWithCollectorDown(t *testing.T) {
+	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
+	p := startBinary(t, tenant, map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:" + freePort(t) + "/v1/traces"})
+	h := http.Header{"Traceparent": {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}
+	if resp := p.send(t, http.MethodPost, "/api/assignments/"+tenant.Seeds.Delivered[0]+"/reprocess", h, ""); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	stopBinary(t, p)
+	if !strings.Contains(p.logs.String(), `"msg":"telemetry export failed"`) {
+		t.Errorf("the failed export is not logged")
+	}
+}
