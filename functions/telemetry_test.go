@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -44,6 +45,8 @@ func TestTracesOverOTLP(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatalf("malformed exports: %q", problems)
 	}
+	exported, _ := json.Marshal(spans)
+	checkNoSecrets(t, tenant, string(exported)) // spans, like log lines, never carry one
 	var servers []testkit.Span
 	children := map[string][]testkit.Span{} // by parent span id
 	for _, s := range spans {
