@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/entra-tools/reprocess/shared/api"
 	"github.com/entra-tools/reprocess/shared/awslambda"
 	"github.com/entra-tools/reprocess/shared/awssts"
@@ -21,6 +23,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/msgraph"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/secrets"
+	"github.com/entra-tools/reprocess/shared/telemetry/otlp"
 )
 
 // run starts the runtime the environment names and serves until ctx ends.
@@ -52,7 +55,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	core, httpAPI, err := newCore(cfg, hc, logger)
+	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
+	defer flushTraces(tracing, logger, 2*time.Second)
+	core, httpAPI, err := newTracedCore(cfg, hc, logger, tracing.Provider())
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
@@ -62,10 +67,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, awslambda.Options{}))
+		opts := awslambda.Options{Tracer: tracing.Provider()}
+		if tracing != nil {
+			opts.FlushTraces = tracing.Flush
+		}
+		// Lambda gives the runtime 500 ms after SIGTERM.
+		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, opts), func() { flushTraces(tracing, logger, 400*time.Millisecond) })
 		return nil // not reached: the runtime loop exits the process
 	case config.AzureFunctions:
-		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout), logger)
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
@@ -78,6 +88,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // makes a request: credentials, clients, secrets and signing keys come to
 // life on the first call that needs them.
 func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reprocess.Service, http.Handler, error) {
+	return newTracedCore(cfg, hc, logger, nil)
+}
+
+// newTracedCore is newCore with each HTTP request a server span of tp.
+func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp trace.TracerProvider) (*reprocess.Service, http.Handler, error) {
 	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
@@ -92,6 +107,7 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reproces
 	d := api.Deps{Core: core, Logger: logger, RequestTimeout: cfg.RequestTimeout,
 		Callbacks: callback.NewSender(hc.Transport, cfg.CallbackAllowedHosts),
 		OpenAPI:   api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
+		Tracer:    tp,
 	}
 	if cfg.Auth != nil {
 		d.OpenAPI.Audience = cfg.Auth.Audience
@@ -120,6 +136,19 @@ func awsAssertion(id config.Identity, hc *http.Client) credential.AssertionFunc 
 		return func(context.Context) (string, error) { return "", err }
 	}
 	return src.Token
+}
+
+// flushTraces sends the spans not yet exported, for at most d: the last
+// step of a shutdown.
+func flushTraces(t *otlp.Tracing, logger *slog.Logger, d time.Duration) {
+	if t == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := t.Shutdown(ctx); err != nil {
+		logger.Warn("telemetry flush failed", "error", err.Error())
+	}
 }
 
 // newTransport is the one transport for Entra, Key Vault and Graph, so

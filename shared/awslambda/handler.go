@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
@@ -22,6 +23,13 @@ type Options struct {
 	// request context ends, leaving time to answer. Zero means
 	// DefaultDeadlineMargin.
 	DeadlineMargin time.Duration
+	// Tracer makes each SQS batch and direct invocation a span (HTTP events
+	// get theirs from the HTTP API); nil records none.
+	Tracer trace.TracerProvider
+	// FlushTraces, when set, runs at the end of each invocation, before its
+	// answer: Lambda freezes the process between invocations, so spans
+	// left for a background export might never leave.
+	FlushTraces func(context.Context) error
 }
 
 // Core is what SQS records and direct invokes need of the domain core
@@ -38,6 +46,8 @@ type Handler struct {
 	messages Core
 	logger   *slog.Logger
 	margin   time.Duration
+	tracer   trace.TracerProvider
+	flush    func(context.Context) error
 }
 
 var _ lambda.Handler = (*Handler)(nil)
@@ -48,7 +58,7 @@ func NewHandler(api http.Handler, core Core, logger *slog.Logger, opts Options) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin}
+	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin, tracer: opts.Tracer, flush: opts.FlushTraces}
 	if h.margin <= 0 {
 		h.margin = DefaultDeadlineMargin
 	}
@@ -65,6 +75,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		defer cancel()
 	}
 	id := awsRequestID(ctx)
+	if h.flush != nil {
+		defer h.flushTraces(ctx)
+	}
 	switch src := classify(payload); src {
 	case sourceREST:
 		return h.serveREST(ctx, id, payload), nil
@@ -99,6 +112,18 @@ func (h *Handler) badEvent(ctx context.Context, id string, src source, err error
 	h.logger.WarnContext(ctx, "cannot decode HTTP event", "aws_request_id", id, "source", src.String(), "error", err)
 	return errorResponse(http.StatusBadRequest, codeBadRequest, "The request could not be read.")
 }
+
+// flushTraces sends the invocation's spans, for at most flushTimeout, even
+// when ctx has ended.
+func (h *Handler) flushTraces(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushTimeout)
+	defer cancel()
+	if err := h.flush(ctx); err != nil {
+		h.logger.WarnContext(ctx, "telemetry flush failed", "error", err.Error())
+	}
+}
+
+const flushTimeout = 2 * time.Second
 
 // awsRequestID is the invocation's request id, which aws-lambda-go puts in
 // the context.

@@ -5,13 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
+
+// hostOf is a vault URL's host, for its spans.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return ""
+}
 
 // ErrUnavailable is wrapped by every error of a Key Vault read: the vault was
 // unreachable, refused the function's identity, or lacks the secret. It is a
@@ -115,7 +128,16 @@ func (s *Store) get(ctx context.Context, key entryKey, force bool) (Secret, erro
 	return sec, nil
 }
 
-func (s *Store) read(ctx context.Context, key entryKey) (Secret, error) {
+func (s *Store) read(ctx context.Context, key entryKey) (sec Secret, err error) {
+	ctx, span := telemetry.Child(ctx, trace.SpanKindClient, "Key Vault GetSecret",
+		attribute.String("server.address", hostOf(s.vaultURL)), attribute.String("keyvault.secret.name", key.name))
+	defer func() {
+		var re *azcore.ResponseError
+		if errors.As(err, &re) {
+			telemetry.HTTPStatus(span, trace.SpanKindClient, re.StatusCode)
+		}
+		telemetry.End(span, err)
+	}()
 	c, err := s.azClient()
 	if err != nil {
 		return Secret{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
@@ -135,7 +157,7 @@ func (s *Store) read(ctx context.Context, key entryKey) (Secret, error) {
 	if resp.Value == nil {
 		return Secret{}, fmt.Errorf("%w: secret %q has no value", ErrUnavailable, key.name)
 	}
-	sec := Secret{Value: *resp.Value}
+	sec = Secret{Value: *resp.Value}
 	if resp.ID != nil {
 		sec.Version = resp.ID.Version()
 	}
