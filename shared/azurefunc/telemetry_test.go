@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-tools/reprocess/internal/testkit/fakecore"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
 // A queue invocation is a consumer span with the message id and verdict.
@@ -17,7 +17,7 @@ func TestQueueInvocationSpan(t *testing.T) {
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	logger, _ := newTestLogger(t)
-	h := NewHandler(http.NotFoundHandler(), &testkit.MessageCore{}, logger, time.Minute, WithTracer(tp))
+	h := NewHandler(http.NotFoundHandler(), &fakecore.Messages{}, logger, time.Minute, WithTracer(tp))
 	invoke(t, h, FunctionReprocessQueue, hostInvocationID, readFixture(t, "queue-object-single.json"))
 	ended := spans.Ended()
 	if len(ended) != 1 {
