@@ -18,7 +18,12 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = time.Minute
 	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 10 * time.Second
+	// shutdownTimeout is SPEC's bound on a graceful stop. Requests still
+	// running cancelBeforeEnd before it ends are cancelled (they answer
+	// 503, a queue message fails and is redelivered), so that each still
+	// gets its answer and the process exits 0 instead of cutting them off.
+	shutdownTimeout = 10 * time.Second
+	cancelBeforeEnd = time.Second
 )
 
 // Listen binds 127.0.0.1:port, and only that: the host always connects to
@@ -47,18 +52,26 @@ func Serve(ctx context.Context, port string, h http.Handler, logger *slog.Logger
 	return ServeListener(ctx, ln, h, logger)
 }
 
-// ServeListener serves h on ln until ctx ends, then lets in-flight requests
-// finish for up to shutdownTimeout. It returns nil after a clean shutdown.
+// ServeListener serves h on ln until ctx ends, then stops accepting and lets
+// in-flight requests finish for up to shutdownTimeout. It returns nil after a
+// clean shutdown.
 func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	return serveListener(ctx, ln, h, logger, shutdownTimeout)
+}
+
+func serveListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, grace time.Duration) error {
+	// Requests keep ctx's values but not its cancellation, so shutting down
+	// lets them finish instead of cancelling them; base is cancelled only
+	// when the grace period is nearly spent.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		// Requests keep ctx's values but not its cancellation, so shutting
-		// down lets them finish instead of cancelling them.
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -69,7 +82,10 @@ func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, logger 
 		return fmt.Errorf("azurefunc: serving: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	logger.LogAttrs(ctx, slog.LevelInfo, "custom handler shutting down", slog.Int64("graceMs", grace.Milliseconds()))
+	late := time.AfterFunc(max(grace-cancelBeforeEnd, grace/2), cancelBase)
+	defer late.Stop()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {

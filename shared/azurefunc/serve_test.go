@@ -222,3 +222,43 @@ func TestServeReportsABusyPort(t *testing.T) {
 		t.Errorf("Serve on a busy port = %v, want an address-in-use error", err)
 	}
 }
+
+// A request still running when the grace period is nearly spent is
+// cancelled, answers, and the server still stops cleanly.
+func TestServeListenerCancelsWhatOutlivesTheGracePeriod(t *testing.T) {
+	ln, err := Listen("0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered := make(chan struct{})
+	core := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-r.Context().Done()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	logger, _ := newTestLogger(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serveListener(ctx, ln, NewHandler(core, nil, logger, time.Minute), logger, 1500*time.Millisecond)
+	}()
+
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/api/assignments/" + testID)
+		if err != nil {
+			got <- 0
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	<-entered
+	cancel()
+	if status := <-got; status != http.StatusServiceUnavailable {
+		t.Errorf("the request outliving the grace period got %d, want its own 503", status)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("serveListener = %v, want nil", err)
+	}
+}
