@@ -71,8 +71,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if tracing != nil {
 			opts.FlushTraces = tracing.Flush
 		}
-		// Lambda gives the runtime 500 ms after SIGTERM.
-		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, opts), func() { flushTraces(tracing, logger, 400*time.Millisecond) })
+		// Lambda gives the runtime 500 ms after SIGTERM; the hooks share it.
+		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, opts), logger,
+			func(context.Context) { flushTraces(tracing, logger, 400*time.Millisecond) })
 		return nil // not reached: the runtime loop exits the process
 	case config.AzureFunctions:
 		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger)

@@ -58,7 +58,7 @@ func TestRuntimeLoop(t *testing.T) {
 		}
 		return infos[len(infos)-1]
 	}
-	go Start(context.Background(), NewHandler(core, msgs, nil, Options{}))
+	go Start(context.Background(), NewHandler(core, msgs, nil, Options{}), nil)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -122,7 +122,7 @@ func TestRuntimeLoop(t *testing.T) {
 func TestBootstrapProcess(t *testing.T) {
 	if os.Getenv("AWSLAMBDA_TEST_BOOTSTRAP") == "1" {
 		core := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
-		Start(context.Background(), NewHandler(core, messageCore(), nil, Options{}))
+		Start(context.Background(), NewHandler(core, messageCore(), nil, Options{}), nil)
 		return // not reached: Start exits the process
 	}
 	rt := runtimeapitest.NewServer()
