@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/entra-tools/reprocess/shared/sleep"
@@ -24,6 +25,7 @@ type GraphServer struct {
 	packages    map[string]AccessPackage
 	reprocessed map[string]int
 	faultState
+	delayed atomic.Int64 // requests held by SetLatency right now
 }
 
 func newGraphServer(t *Tenant) *GraphServer {
@@ -154,6 +156,8 @@ func writeOData(w http.ResponseWriter, status int, v any) {
 
 func (g *GraphServer) sleep(ctx context.Context) bool {
 	if d := g.getLatency(); d > 0 {
+		g.delayed.Add(1)
+		defer g.delayed.Add(-1)
 		return sleep.For(ctx, d)
 	}
 	return true
