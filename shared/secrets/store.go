@@ -68,6 +68,10 @@ type entry struct {
 	mu      sync.Mutex // held while reading this name from Key Vault
 	secret  Secret
 	fetched time.Time
+	// The last failed read: callers that were waiting while it ran share
+	// its error instead of each asking a failing vault again in turn.
+	failed  time.Time
+	lastErr error
 }
 
 // New returns a store; it makes no request. transport may be nil.
@@ -117,15 +121,21 @@ func (s *Store) get(ctx context.Context, key entryKey, force bool) (Secret, erro
 	if fresh && (!force || !e.fetched.Before(started)) {
 		return e.secret, nil
 	}
-	sec, err := s.read(ctx, key)
-	if err != nil {
-		if !force && !e.fetched.IsZero() {
-			return e.secret, nil // stale beats nothing when Key Vault is down
+	err := e.lastErr
+	if e.failed.IsZero() || e.failed.Before(started) {
+		var sec Secret
+		if sec, err = s.read(ctx, key); err == nil {
+			e.secret, e.fetched, e.lastErr = sec, s.now(), nil
+			return sec, nil
 		}
-		return Secret{}, err
+		if errors.Is(err, ErrUnavailable) { // not the caller's own deadline
+			e.failed, e.lastErr = s.now(), err
+		}
 	}
-	e.secret, e.fetched = sec, s.now()
-	return sec, nil
+	if !force && !e.fetched.IsZero() {
+		return e.secret, nil // stale beats nothing when Key Vault is down
+	}
+	return Secret{}, err
 }
 
 func (s *Store) read(ctx context.Context, key entryKey) (sec Secret, err error) {
