@@ -23,7 +23,7 @@ SDK_PKGS  = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}}{{if eq . "gith
 RACE_PKGS = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}}{{if eq . "github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"}} sdk{{end}}{{end}}' ./... | awk '$$2!="sdk"{print $$1}')
 FUZZTIME ?= 30s
 
-.PHONY: build run test vet bench fuzz clean package
+.PHONY: build run test vet bench fuzz soak clean package
 
 build:
 	$(GO) build $(DEV_TAGS) -o $(BIN) ./functions
@@ -55,6 +55,13 @@ package:
 
 bench:
 	$(GO) test $(DEV_TAGS) -run '^$$' -bench . -benchmem ./...
+
+# The faults-under-load suite of make test (functions/load_test.go), longer:
+# SOAK_REQUESTS requests, 64 at a time, through the built binary while the
+# sandbox injects each fault in turn.
+SOAK_REQUESTS ?= 20000
+soak:
+	LOAD_REQUESTS=$(SOAK_REQUESTS) $(GO) test $(DEV_TAGS) -count=1 -timeout 30m -run '^TestFaultsUnderLoad$$' -v ./functions
 
 # Every fuzz target, each for FUZZTIME (their seeds already run in `make test`).
 fuzz:
