@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -57,7 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
 	defer flushTraces(tracing, logger, 2*time.Second)
-	core, httpAPI, err := newTracedCore(cfg, hc, logger, tracing.Provider())
+	detached := &sync.WaitGroup{} // Logic Apps callbacks, which shutdown waits for
+	core, httpAPI, err := newTracedCore(cfg, hc, logger, tracing.Provider(), detached)
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
@@ -76,11 +78,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			func(context.Context) { flushTraces(tracing, logger, 400*time.Millisecond) })
 		return nil // not reached: the runtime loop exits the process
 	case config.AzureFunctions:
-		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger)
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
-		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger)
+		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger, detached)
 	}
 	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
 }
@@ -89,11 +91,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // makes a request: credentials, clients, secrets and signing keys come to
 // life on the first call that needs them.
 func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reprocess.Service, http.Handler, error) {
-	return newTracedCore(cfg, hc, logger, nil)
+	return newTracedCore(cfg, hc, logger, nil, nil)
 }
 
-// newTracedCore is newCore with each HTTP request a server span of tp.
-func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp trace.TracerProvider) (*reprocess.Service, http.Handler, error) {
+// newTracedCore is newCore with each HTTP request a server span of tp, and
+// the Logic Apps callbacks counted in detached (may be nil).
+func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp trace.TracerProvider, detached *sync.WaitGroup) (*reprocess.Service, http.Handler, error) {
 	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
@@ -109,6 +112,7 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 		Callbacks: callback.NewSender(hc.Transport, cfg.CallbackAllowedHosts),
 		OpenAPI:   api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
 		Tracer:    tp,
+		Detached:  detached,
 	}
 	if cfg.Auth != nil {
 		d.OpenAPI.Audience = cfg.Auth.Audience

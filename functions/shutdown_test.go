@@ -109,6 +109,29 @@ func TestSIGTERMLetsAQueueInvocationFinish(t *testing.T) {
 	}
 }
 
+// SIGTERM after a Logic Apps webhook subscription was answered, its work
+// held by a slow Graph: the callback is still delivered before the process
+// exits 0.
+func TestSIGTERMLetsACallbackFinish(t *testing.T) {
+	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered, ExtraHosts: []string{"*.westeurope.logic.azure.com"}})
+	la := newLogicApp(t, tenant)
+	p := startBinary(t, tenant, nil)
+	id := tenant.Seeds.Delivered[2]
+	tenant.Graph.SetLatency(2 * time.Second)
+	r := p.call(t, forwarded, "submit", http.MethodPost, "/api/reprocess", `{"assignmentId":"`+id+`","callbackUrl":"`+callbackURL("")+`"}`)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("subscribe: status = %d, want 202 (%s)", r.status, r.body)
+	}
+	waitFor(t, "the callback's work held by Graph", func() bool { return tenant.Graph.Delayed() == 1 })
+	exited := terminate(t, p.cmd)
+	if c := la.wait(t); c.status != "202" {
+		t.Errorf("callback X-Reprocess-Status = %q, want 202", c.status)
+	}
+	if err := <-exited; err != nil {
+		t.Errorf("exit after SIGTERM: %v, want status 0", err)
+	}
+}
+
 // On Lambda the bootstrap registers for SIGTERM; when it comes the
 // shutdown hooks run and the process exits 0 well inside the 500 ms
 // Lambda gives the runtime.

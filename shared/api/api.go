@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -23,6 +24,7 @@ type Deps struct {
 	Secrets        SecretReader               // the webhooks' signing secrets
 	Webhooks       map[webhook.Source]Webhook // configured sources only
 	Callbacks      *callback.Sender           // Logic Apps webhook callbacks; nil refuses callbackUrl
+	Detached       *sync.WaitGroup            // counts callbacks still running after their call was answered, for shutdown to wait for; may be nil
 	OpenAPI        OpenAPIOptions
 	Tracer         trace.TracerProvider // each request's server span; nil records none
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -44,22 +45,23 @@ func Listen(port string) (net.Listener, error) {
 // Serve binds 127.0.0.1:port at once (the host polls GET / every 25 ms and
 // gives up after 30 s) and serves h until ctx ends, then shuts down
 // gracefully. Call it before any slow initialisation.
-func Serve(ctx context.Context, port string, h http.Handler, logger *slog.Logger) error {
+func Serve(ctx context.Context, port string, h http.Handler, logger *slog.Logger, detached ...*sync.WaitGroup) error {
 	ln, err := Listen(port)
 	if err != nil {
 		return err
 	}
-	return ServeListener(ctx, ln, h, logger)
+	return ServeListener(ctx, ln, h, logger, detached...)
 }
 
 // ServeListener serves h on ln until ctx ends, then stops accepting and lets
-// in-flight requests finish for up to shutdownTimeout. It returns nil after a
-// clean shutdown.
-func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
-	return serveListener(ctx, ln, h, logger, shutdownTimeout)
+// in-flight requests, and the work counted in detached that outlives its
+// request (a Logic Apps callback), finish within shutdownTimeout. It returns
+// nil after a clean shutdown.
+func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, detached ...*sync.WaitGroup) error {
+	return serveListener(ctx, ln, h, logger, shutdownTimeout, detached...)
 }
 
-func serveListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, grace time.Duration) error {
+func serveListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, grace time.Duration, detached ...*sync.WaitGroup) error {
 	// Requests keep ctx's values but not its cancellation, so shutting down
 	// lets them finish instead of cancelling them; base is cancelled only
 	// when the grace period is nearly spent.
@@ -95,6 +97,26 @@ func serveListener(ctx context.Context, ln net.Listener, h http.Handler, logger 
 		_ = srv.Close()
 		return fmt.Errorf("azurefunc: shutting down: %w", err)
 	}
+	for _, wg := range detached {
+		if waitGroup(shutdownCtx, wg) != nil {
+			// Their callers were answered; what is cut is a callback, whose
+			// action then times out in Logic Apps.
+			logger.LogAttrs(shutdownCtx, slog.LevelError, "callbacks still running at the end of the grace period are cut off")
+			break
+		}
+	}
 	logger.LogAttrs(shutdownCtx, slog.LevelInfo, "custom handler stopped")
 	return nil
+}
+
+// waitGroup waits for wg until ctx ends.
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

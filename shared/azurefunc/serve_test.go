@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -260,5 +261,39 @@ func TestServeListenerCancelsWhatOutlivesTheGracePeriod(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("serveListener = %v, want nil", err)
+	}
+}
+
+// Shutdown waits for detached work (a Logic Apps callback) within the grace
+// period, and cuts it off, still cleanly, when it outlives it.
+func TestServeListenerWaitsForDetachedWork(t *testing.T) {
+	for _, finishes := range []bool{true, false} {
+		ln, err := Listen("0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logger, logs := newTestLogger(t)
+		var detached sync.WaitGroup
+		detached.Add(1)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- serveListener(ctx, ln, http.NotFoundHandler(), logger, 300*time.Millisecond, &detached)
+		}()
+		cancel()
+		select {
+		case err := <-done:
+			t.Fatalf("serveListener returned %v with detached work running", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if finishes {
+			detached.Done()
+		}
+		if err := <-done; err != nil {
+			t.Errorf("serveListener = %v, want nil", err)
+		}
+		if cut := strings.Contains(logs.String(), "cut off"); cut == finishes {
+			t.Errorf("finishes=%v: logged a cut-off = %v", finishes, cut)
+		}
 	}
 }
