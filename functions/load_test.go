@@ -71,14 +71,20 @@ func TestFaultsUnderLoad(t *testing.T) {
 
 	faults := []*faultWindow{
 		{name: "key vault 503 (secret cached)", allowed: statuses()},
-		{name: "token endpoint down", allowed: statuses(503)},
+		{name: "token endpoint 500s", allowed: statuses(503)},
 		{name: "graph 429 storm", allowed: statuses(429)},
 		{name: "graph slower than the deadline", allowed: statuses(504)},
 		{name: "secret rotated", allowed: statuses()},
 	}
 	set := map[string]func(on bool){
 		faults[0].name: func(on bool) { tenant.KeyVault.SetDown(on) },
-		faults[1].name: func(on bool) { tenant.Entra.SetDown(on) },
+		faults[1].name: func(on bool) {
+			if on {
+				tenant.Entra.FailTokens(http.StatusInternalServerError)
+			} else {
+				tenant.Entra.FailTokens(0)
+			}
+		},
 		faults[2].name: func(on bool) {
 			if on {
 				tenant.Graph.Fail("", 429, -1, time.Second)
