@@ -41,7 +41,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 		}
 		total = n
 	}
-	// Phases stretch with the count: 2,500 requests take about 20 s.
+	// Phases stretch with the count: 2,500 requests take about 24 s.
 	scale := max(float64(total)/2500, 1)
 	phase := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
 
@@ -92,6 +92,8 @@ func TestFaultsUnderLoad(t *testing.T) {
 				tenant.Graph.ClearFaults()
 			}
 		},
+		// Graph would answer 202 after 3 s: a 504 is the 2 s deadline firing
+		// on time, with no clock in the assertion.
 		faults[3].name: func(on bool) {
 			if on {
 				tenant.Graph.SetLatency(3 * time.Second)
@@ -191,7 +193,8 @@ func TestFaultsUnderLoad(t *testing.T) {
 }
 
 // A cold start with Key Vault down answers 503 with Retry-After before the
-// deadline, and 202 once the vault is back.
+// 2 s deadline (a 504 otherwise), 16 callers at a time, and 202 once the
+// vault is back.
 func TestColdStartWithKeyVaultDown(t *testing.T) {
 	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
 	tenant.KeyVault.SetDown(true)
