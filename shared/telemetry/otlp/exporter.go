@@ -32,6 +32,13 @@ var _ sdktrace.SpanExporter = (*exporter)(nil)
 // SDK would hand it to OpenTelemetry's global error handler, which writes
 // plain text to stderr, and a span batch is never retried anyway.
 func (e *exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	// The SDK calls it on its batching goroutine: a panic here would end
+	// the process, so it becomes a failed export.
+	defer func() {
+		if p := recover(); p != nil {
+			e.fail(len(spans), fmt.Errorf("panic: %v", p))
+		}
+	}()
 	if len(spans) == 0 {
 		return nil
 	}
