@@ -57,8 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
-	defer flushTraces(tracing, logger, 2*time.Second)
-	detached := &sync.WaitGroup{} // Logic Apps callbacks, which shutdown waits for
+	defer flushTraces(tracing, logger, 500*time.Millisecond) // after the 10 s shutdown window: keep the whole stop near SPEC's bound
+	detached := &sync.WaitGroup{}                            // Logic Apps callbacks, which shutdown waits for
 	core, httpAPI, err := newTracedCore(cfg, hc, logger, tracing.Provider(), detached)
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
