@@ -153,6 +153,9 @@ func logRequest(logger *slog.Logger, r *http.Request, rec *record, status int, d
 	if rec.graphRequestID != "" {
 		attrs = append(attrs, slog.String("graphRequestId", rec.graphRequestID))
 	}
+	if info.XRay != "" {
+		attrs = append(attrs, slog.String("xrayTraceId", info.XRay))
+	}
 	attrs = append(attrs, correlation(r.Header)...)
 	if rec.calls != nil {
 		if calls, n := rec.calls.List(); n > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -98,7 +99,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // serveHTTP runs the core for an HTTP event and returns its response, or the
 // edge's own error response when the event cannot become a request.
 func (h *Handler) serveHTTP(ctx context.Context, id string, src source, e *httpRequest) response {
-	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.HTTP})
+	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.HTTP, XRay: xrayRoot(ctx)})
 	r, err := e.build(ctx)
 	if err != nil {
 		h.logger.WarnContext(ctx, "cannot convert HTTP event", "aws_request_id", id, "source", src.String(), "error", err)
@@ -124,6 +125,20 @@ func (h *Handler) flushTraces(ctx context.Context) {
 }
 
 const flushTimeout = 2 * time.Second
+
+// xrayRoot is the Root of the invocation's X-Ray trace header, which
+// aws-lambda-go puts in the context (Lambda-Runtime-Trace-Id:
+// "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0"),
+// or "" when there is none or it is not of that shape.
+func xrayRoot(ctx context.Context) string {
+	header, _ := ctx.Value("x-amzn-trace-id").(string)
+	for _, part := range strings.Split(header, ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Root="); ok && len(v) == 35 && strings.Count(v, "-") == 2 {
+			return v
+		}
+	}
+	return ""
+}
 
 // awsRequestID is the invocation's request id, which aws-lambda-go puts in
 // the context.

@@ -47,7 +47,7 @@ func (h *Handler) serveInvoke(ctx context.Context, id string, payload []byte) []
 	if json.Unmarshal(payload, &event) == nil && len(event.Detail) > 0 && event.Detail[0] == '{' {
 		payload = event.Detail
 	}
-	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.Invoke})
+	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.Invoke, XRay: xrayRoot(ctx)})
 	ctx, span := telemetry.Server(ctx, h.tracer, trace.SpanKindServer, "Lambda invoke", "",
 		attribute.String("faas.invocation_id", id), attribute.String("faas.trigger", "other"))
 	defer span.End()

@@ -31,7 +31,7 @@ func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]by
 		attribute.String("faas.invocation_id", id), attribute.String("faas.trigger", "pubsub"),
 		attribute.String("messaging.system", "aws_sqs"), attribute.Int("messaging.batch.message_count", len(ev.Records)))
 	defer span.End()
-	verdicts := h.handleRecords(invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.SQS}), id, ev.Records)
+	verdicts := h.handleRecords(invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.SQS, XRay: xrayRoot(ctx)}), id, ev.Records)
 	if verdicts == nil { // the core panicked: every record is retried
 		verdicts = make([]reprocess.Verdict, len(ev.Records))
 		for i := range verdicts {
@@ -104,7 +104,8 @@ func (h *Handler) logRecord(ctx context.Context, id, messageID string, results [
 	if v == reprocess.Retry {
 		msg = "SQS message failed; it will be retried"
 	}
-	h.logger.WarnContext(ctx, msg, "aws_request_id", id, "message_id", messageID, "items", len(results), "status", status, "code", code)
+	info, _ := invocation.FromContext(ctx)
+	h.logger.WarnContext(ctx, msg, "aws_request_id", id, "xray_trace_id", info.XRay, "message_id", messageID, "items", len(results), "status", status, "code", code)
 }
 
 // batchDecodeError is the function error for an SQS batch that does not

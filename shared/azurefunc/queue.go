@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/entra-tools/reprocess/shared/graph"
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/telemetry"
@@ -31,7 +32,8 @@ type Core interface {
 func (e *edge) serveQueueInvocation(w http.ResponseWriter, r *http.Request, _ string) {
 	start := time.Now()
 	id := invocationID(r.Header)
-	ctx, cancel := context.WithTimeout(invocation.NewContext(r.Context(), invocation.Info{ID: id, Trigger: invocation.Queue}), e.timeout)
+	base, _ := graph.WithCalls(r.Context()) // its Graph calls go on the log line
+	ctx, cancel := context.WithTimeout(invocation.NewContext(base, invocation.Info{ID: id, Trigger: invocation.Queue}), e.timeout)
 	defer cancel()
 	ctx, span := telemetry.Server(ctx, e.tracer, trace.SpanKindConsumer, FunctionReprocessQueue+" process", "",
 		attribute.String("faas.invocation_id", id), attribute.String("faas.trigger", "pubsub"))
