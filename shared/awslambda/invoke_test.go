@@ -155,7 +155,7 @@ func TestXRayTraceIDReachesTheCore(t *testing.T) {
 	for header, want := range map[string]string{
 		"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1": "1-5759e988-bd862e3fe1be46a994272793",
 		"Root=\"x\";Parent=1": "",
-		"":                   "",
+		"":                    "",
 	} {
 		api := &testkit.RecordingHandler{}
 		h := NewHandler(api, messageCore(), nil, Options{})
