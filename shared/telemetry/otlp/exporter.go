@@ -231,30 +231,23 @@ func valueOf(v attribute.Value) anyValue {
 		}
 		return anyValue{DoubleValue: &f}
 	case attribute.BOOLSLICE:
-		var a arrayValue
-		for _, b := range v.AsBoolSlice() {
-			a.Values = append(a.Values, valueOf(attribute.BoolValue(b)))
-		}
-		return anyValue{ArrayValue: &a}
+		return arrayOf(v.AsBoolSlice(), attribute.BoolValue)
 	case attribute.INT64SLICE:
-		var a arrayValue
-		for _, n := range v.AsInt64Slice() {
-			a.Values = append(a.Values, valueOf(attribute.Int64Value(n)))
-		}
-		return anyValue{ArrayValue: &a}
+		return arrayOf(v.AsInt64Slice(), attribute.Int64Value)
 	case attribute.FLOAT64SLICE:
-		var a arrayValue
-		for _, f := range v.AsFloat64Slice() {
-			a.Values = append(a.Values, valueOf(attribute.Float64Value(f)))
-		}
-		return anyValue{ArrayValue: &a}
+		return arrayOf(v.AsFloat64Slice(), attribute.Float64Value)
 	case attribute.STRINGSLICE:
-		var a arrayValue
-		for _, s := range v.AsStringSlice() {
-			a.Values = append(a.Values, valueOf(attribute.StringValue(s)))
-		}
-		return anyValue{ArrayValue: &a}
+		return arrayOf(v.AsStringSlice(), attribute.StringValue)
 	}
 	s := v.Emit()
 	return anyValue{StringValue: &s}
+}
+
+// arrayOf encodes a slice attribute, element by element.
+func arrayOf[T any](xs []T, value func(T) attribute.Value) anyValue {
+	var a arrayValue
+	for _, x := range xs {
+		a.Values = append(a.Values, valueOf(value(x)))
+	}
+	return anyValue{ArrayValue: &a}
 }
