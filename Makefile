@@ -23,7 +23,7 @@ SDK_PKGS  = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}}{{if eq . "gith
 RACE_PKGS = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}}{{if eq . "github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"}} sdk{{end}}{{end}}' ./... | awk '$$2!="sdk"{print $$1}')
 FUZZTIME ?= 30s
 
-.PHONY: build run test vet bench bench-micro fuzz clean package
+.PHONY: build run test vet bench bench-micro fuzz soak clean package
 
 build:
 	$(GO) build $(DEV_TAGS) -o $(BIN) ./functions
@@ -35,7 +35,7 @@ run: build
 
 # Twice: the files behind the sandbox tag, and those that replace them without it.
 vet:
-	@test -z "$$(gofmt -l functions shared infra bench 2>/dev/null)" || { gofmt -l functions shared infra bench; echo "gofmt needed"; exit 1; }
+	@test -z "$$(gofmt -l functions shared infra internal bench 2>/dev/null)" || { gofmt -l functions shared infra internal bench; echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet $(DEV_TAGS) ./functions
 
@@ -62,6 +62,13 @@ bench:
 
 bench-micro:
 	$(GO) test $(DEV_TAGS) -run '^$$' -bench . -benchmem ./...
+
+# The faults-under-load suite of make test (functions/load_test.go), longer:
+# SOAK_REQUESTS requests, 64 at a time, through the built binary while the
+# sandbox injects each fault in turn.
+SOAK_REQUESTS ?= 20000
+soak:
+	LOAD_REQUESTS=$(SOAK_REQUESTS) $(GO) test $(DEV_TAGS) -count=1 -timeout 30m -run '^TestFaultsUnderLoad$$' -v ./functions
 
 # Every fuzz target, each for FUZZTIME (their seeds already run in `make test`).
 fuzz:

@@ -23,6 +23,11 @@ func init() {
 	c := make(chan os.Signal, 2)
 	signal.Notify(c, syscall.SIGUSR1, syscall.SIGUSR2)
 	go func() {
+		defer func() {
+			if r := recover(); r != nil { // a profile is not worth the process
+				os.Stderr.WriteString("benchprofile: panic\n")
+			}
+		}()
 		var f *os.File
 		for s := range c {
 			switch {

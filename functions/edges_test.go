@@ -94,6 +94,10 @@ func TestEdgesBatch(t *testing.T) {
 			t.Errorf("Graph calls outside $batch = %d, want 0", n)
 		}
 		checkJSONLogs(t, logs.String())
+		lines := logs.Messages(t, "invocation")
+		if len(lines) != 1 || lines[0]["graphCallCount"] != float64(2) {
+			t.Errorf("invocation log lines = %v, want one listing its 2 Graph calls", lines)
+		}
 	})
 }
 

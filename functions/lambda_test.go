@@ -140,12 +140,6 @@ func TestLambdaBootstrap(t *testing.T) {
 			})
 		}
 	}
-	t.Run("SQS batch", func(t *testing.T) {
-		msgs := mixedBatch(tenant)
-		defer tenant.Graph.ClearFaults()
-		res := p.invoke(t, sqsBatch(t, msgs), 20*time.Second)
-		checkBatch(t, tenant, msgs, res.Body)
-	})
 	t.Run("direct invoke", func(t *testing.T) {
 		s := tenant.Seeds
 		for id, want := range map[string]int{s.Delivered[0]: 202, s.Unknown: 404, "../../users": 400} {
@@ -168,6 +162,13 @@ func TestLambdaBootstrap(t *testing.T) {
 		if d := time.Since(start); d > 4*time.Second {
 			t.Errorf("the answer took %v: the deadline did not cut the 5 s Graph call short", d)
 		}
+	})
+	// Last: its throttled record makes the process hold its Graph calls.
+	t.Run("SQS batch", func(t *testing.T) {
+		msgs := mixedBatch(tenant)
+		defer tenant.Graph.ClearFaults()
+		res := p.invoke(t, sqsBatch(t, msgs), 20*time.Second)
+		checkBatch(t, tenant, msgs, res.Body)
 	})
 }
 

@@ -178,11 +178,6 @@ func TestRuntimeInterfaceEmulator(t *testing.T) {
 			})
 		}
 	}
-	t.Run("SQS batch", func(t *testing.T) {
-		msgs := mixedBatch(tenant)
-		defer tenant.Graph.ClearFaults()
-		checkBatch(t, tenant, msgs, p.invoke(t, sqsBatch(t, msgs)))
-	})
 	t.Run("direct invoke", func(t *testing.T) {
 		s := tenant.Seeds
 		checkInvoke(t, p.invoke(t, []byte(`{"assignmentId":"`+s.Delivered[0]+`"}`)), s.Delivered[0], 202)
@@ -194,4 +189,10 @@ func TestRuntimeInterfaceEmulator(t *testing.T) {
 	if !strings.Contains(p.logs.String(), "START RequestId") {
 		t.Errorf("the emulator logged no invocation")
 	}
+	// Last: its throttled record makes the process hold its Graph calls.
+	t.Run("SQS batch", func(t *testing.T) {
+		msgs := mixedBatch(tenant)
+		defer tenant.Graph.ClearFaults()
+		checkBatch(t, tenant, msgs, p.invoke(t, sqsBatch(t, msgs)))
+	})
 }

@@ -9,7 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/entra-tools/reprocess/shared/api"
 	"github.com/entra-tools/reprocess/shared/awslambda"
@@ -21,6 +24,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/msgraph"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/secrets"
+	"github.com/entra-tools/reprocess/shared/telemetry/otlp"
 )
 
 // run starts the runtime the environment names and serves until ctx ends.
@@ -52,7 +56,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	core, httpAPI, err := newCore(cfg, hc, logger)
+	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
+	defer flushTraces(tracing, logger, 500*time.Millisecond) // after the 10 s shutdown window: keep the whole stop near SPEC's bound
+	detached := &sync.WaitGroup{}                            // Logic Apps callbacks, which shutdown waits for
+	core, httpAPI, err := newTracedCore(cfg, hc, logger, tracing.Provider(), detached)
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
@@ -62,14 +69,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, awslambda.Options{}))
+		opts := awslambda.Options{Tracer: tracing.Provider()}
+		if tracing != nil {
+			opts.FlushTraces = tracing.Flush
+		}
+		// Lambda gives the runtime 500 ms after SIGTERM; the hooks share it.
+		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, opts), logger,
+			func(context.Context) { flushTraces(tracing, logger, 400*time.Millisecond) })
 		return nil // not reached: the runtime loop exits the process
 	case config.AzureFunctions:
-		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout), logger)
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
-		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger)
+		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger, detached)
 	}
 	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
 }
@@ -78,6 +91,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // makes a request: credentials, clients, secrets and signing keys come to
 // life on the first call that needs them.
 func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reprocess.Service, http.Handler, error) {
+	return newTracedCore(cfg, hc, logger, nil, nil)
+}
+
+// newTracedCore is newCore with each HTTP request a server span of tp, and
+// the Logic Apps callbacks counted in detached (may be nil).
+func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp trace.TracerProvider, detached *sync.WaitGroup) (*reprocess.Service, http.Handler, error) {
 	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
@@ -92,6 +111,8 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reproces
 	d := api.Deps{Core: core, Logger: logger, RequestTimeout: cfg.RequestTimeout,
 		Callbacks: callback.NewSender(hc.Transport, cfg.CallbackAllowedHosts),
 		OpenAPI:   api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
+		Tracer:    tp,
+		Detached:  detached,
 	}
 	if cfg.Auth != nil {
 		d.OpenAPI.Audience = cfg.Auth.Audience
@@ -120,6 +141,19 @@ func awsAssertion(id config.Identity, hc *http.Client) credential.AssertionFunc 
 		return func(context.Context) (string, error) { return "", err }
 	}
 	return src.Token
+}
+
+// flushTraces sends the spans not yet exported, for at most d: the last
+// step of a shutdown.
+func flushTraces(t *otlp.Tracing, logger *slog.Logger, d time.Duration) {
+	if t == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := t.Shutdown(ctx); err != nil {
+		logger.Warn("telemetry flush failed", "error", err.Error())
+	}
 }
 
 // newTransport is the one transport for Entra, Key Vault and Graph, so

@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/entra-tools/reprocess/shared/callback"
 	"github.com/entra-tools/reprocess/shared/reprocess"
@@ -21,7 +24,9 @@ type Deps struct {
 	Secrets        SecretReader               // the webhooks' signing secrets
 	Webhooks       map[webhook.Source]Webhook // configured sources only
 	Callbacks      *callback.Sender           // Logic Apps webhook callbacks; nil refuses callbackUrl
+	Detached       *sync.WaitGroup            // counts callbacks still running after their call was answered, for shutdown to wait for; may be nil
 	OpenAPI        OpenAPIOptions
+	Tracer         trace.TracerProvider // each request's server span; nil records none
 }
 
 // Body limits: a single-assignment call is tiny; a 1,000-id batch fits in 64 KiB.
@@ -58,7 +63,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("/", named("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, &reprocess.Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
 	})))
-	return serve(authenticate(d.Auth, mux), d.Logger, d.RequestTimeout)
+	return serve(authenticate(d.Auth, mux), d.Logger, d.RequestTimeout, d.Tracer)
 }
 
 // Routes lists the operations: the one statement of what is served and

@@ -44,12 +44,18 @@ func subscribe(d Deps, w http.ResponseWriter, r *http.Request, req reprocess.Req
 
 	bg := context.WithoutCancel(r.Context())
 	info, _ := invocation.FromContext(r.Context())
+	if d.Detached != nil {
+		d.Detached.Add(1)
+	}
 	go callBack(d, bg, r, invocationID(r, info), rec.route, u, work)
 }
 
 // callBack does the work and delivers its answer. It runs on its own
 // goroutine, so it recovers its own panics: one must not end the process.
 func callBack(d Deps, bg context.Context, r *http.Request, invocationID, route string, u *url.URL, work http.HandlerFunc) {
+	if d.Detached != nil {
+		defer d.Detached.Done()
+	}
 	start := time.Now()
 	attrs := []slog.Attr{slog.String("invocationId", invocationID), slog.String("route", route), slog.String("callbackHost", u.Hostname())}
 	defer func() {

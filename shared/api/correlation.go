@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
 
 // correlation is what a request's log line carries so an operator can get
@@ -30,24 +32,11 @@ func correlation(h http.Header) []slog.Attr {
 
 // traceID is the trace id of a version-00 traceparent
 // (00-<32 hex>-<16 hex>-<2 hex>), or "" when it is not one.
-// https://www.w3.org/TR/trace-context/#traceparent-header
 func traceID(tp string) string {
-	parts := strings.Split(strings.TrimSpace(tp), "-")
-	if len(parts) != 4 || parts[0] != "00" || len(parts[1]) != 32 || len(parts[2]) != 16 || len(parts[3]) != 2 ||
-		!isLowerHex(parts[1]) || !isLowerHex(parts[2]) || !isLowerHex(parts[3]) ||
-		strings.Trim(parts[1], "0") == "" || strings.Trim(parts[2], "0") == "" {
-		return ""
+	if sc, ok := telemetry.ParseTraceparent(tp); ok {
+		return sc.TraceID().String()
 	}
-	return parts[1]
-}
-
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return ""
 }
 
 // token keeps an identifier's characters (letters, digits, - _ . : #) and

@@ -8,9 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/entra-tools/reprocess/shared/graph"
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
 
 // record is what a request's single log line says; handlers fill it in.
@@ -55,14 +59,20 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// serve wraps the router: one log line per request, a deadline, panics
-// turned into a 500, and non-canonical paths refused before routing (the
-// router would redirect them, and an id like ".." must be a 400).
-func serve(next http.Handler, logger *slog.Logger, timeout time.Duration) http.Handler {
+// serve wraps the router: one log line and one server span per request, a
+// deadline, panics turned into a 500, and non-canonical paths refused before
+// routing (the router would redirect them, and an id like ".." must be a 400).
+func serve(next http.Handler, logger *slog.Logger, timeout time.Duration, tp trace.TracerProvider) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &record{}
-		ctx, calls := graph.WithCalls(r.Context())
+		// No span for the platform's readiness polls, and no cost with tracing off.
+		ctx, span := r.Context(), trace.SpanFromContext(context.Background())
+		if tp != nil && r.URL.Path != "/" {
+			ctx, span = telemetry.Server(ctx, tp, trace.SpanKindServer, r.Method, r.Header.Get("Traceparent"),
+				attribute.String("http.request.method", r.Method), attribute.String("url.path", telemetry.RoutePath(r.URL.Path)))
+		}
+		ctx, calls := graph.WithCalls(ctx)
 		rec.calls = calls
 		ctx, cancel := context.WithTimeout(context.WithValue(ctx, recordKey{}, rec), timeout)
 		defer cancel()
@@ -77,6 +87,7 @@ func serve(next http.Handler, logger *slog.Logger, timeout time.Duration) http.H
 				}
 			}
 			logRequest(logger, r, rec, sw.status, time.Since(start))
+			endSpan(span, r, rec, sw.status)
 		}()
 
 		if !canonicalPath(r.URL.Path) {
@@ -86,6 +97,28 @@ func serve(next http.Handler, logger *slog.Logger, timeout time.Duration) http.H
 		}
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// endSpan names the server span after its route and ends it.
+func endSpan(span trace.Span, r *http.Request, rec *record, status int) {
+	if !span.IsRecording() {
+		return
+	}
+	if rec.route != "" {
+		span.SetName(r.Method + " " + rec.route)
+		span.SetAttributes(attribute.String("http.route", rec.route))
+	}
+	if info, ok := invocation.FromContext(r.Context()); ok && info.ID != "" {
+		span.SetAttributes(attribute.String("faas.invocation_id", info.ID))
+	}
+	if rec.assignmentID != "" {
+		span.SetAttributes(telemetry.AssignmentID.String(rec.assignmentID))
+	}
+	if rec.code != "" {
+		span.SetAttributes(telemetry.Outcome.String(rec.code))
+	}
+	telemetry.HTTPStatus(span, trace.SpanKindServer, status)
+	span.End()
 }
 
 func canonicalPath(p string) bool {
@@ -119,6 +152,9 @@ func logRequest(logger *slog.Logger, r *http.Request, rec *record, status int, d
 	}
 	if rec.graphRequestID != "" {
 		attrs = append(attrs, slog.String("graphRequestId", rec.graphRequestID))
+	}
+	if info.XRay != "" {
+		attrs = append(attrs, slog.String("xrayTraceId", info.XRay))
 	}
 	attrs = append(attrs, correlation(r.Header)...)
 	if rec.calls != nil {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
@@ -22,6 +24,13 @@ type Options struct {
 	// request context ends, leaving time to answer. Zero means
 	// DefaultDeadlineMargin.
 	DeadlineMargin time.Duration
+	// Tracer makes each SQS batch and direct invocation a span (HTTP events
+	// get theirs from the HTTP API); nil records none.
+	Tracer trace.TracerProvider
+	// FlushTraces, when set, runs at the end of each invocation, before its
+	// answer: Lambda freezes the process between invocations, so spans
+	// left for a background export might never leave.
+	FlushTraces func(context.Context) error
 }
 
 // Core is what SQS records and direct invokes need of the domain core
@@ -38,6 +47,8 @@ type Handler struct {
 	messages Core
 	logger   *slog.Logger
 	margin   time.Duration
+	tracer   trace.TracerProvider
+	flush    func(context.Context) error
 }
 
 var _ lambda.Handler = (*Handler)(nil)
@@ -48,7 +59,7 @@ func NewHandler(api http.Handler, core Core, logger *slog.Logger, opts Options) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin}
+	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin, tracer: opts.Tracer, flush: opts.FlushTraces}
 	if h.margin <= 0 {
 		h.margin = DefaultDeadlineMargin
 	}
@@ -65,6 +76,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		defer cancel()
 	}
 	id := awsRequestID(ctx)
+	if h.flush != nil {
+		defer h.flushTraces(ctx)
+	}
 	switch src := classify(payload); src {
 	case sourceREST:
 		return h.serveREST(ctx, id, payload), nil
@@ -85,7 +99,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // serveHTTP runs the core for an HTTP event and returns its response, or the
 // edge's own error response when the event cannot become a request.
 func (h *Handler) serveHTTP(ctx context.Context, id string, src source, e *httpRequest) response {
-	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.HTTP})
+	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.HTTP, XRay: xrayRoot(ctx)})
 	r, err := e.build(ctx)
 	if err != nil {
 		h.logger.WarnContext(ctx, "cannot convert HTTP event", "aws_request_id", id, "source", src.String(), "error", err)
@@ -98,6 +112,32 @@ func (h *Handler) serveHTTP(ctx context.Context, id string, src source, e *httpR
 func (h *Handler) badEvent(ctx context.Context, id string, src source, err error) response {
 	h.logger.WarnContext(ctx, "cannot decode HTTP event", "aws_request_id", id, "source", src.String(), "error", err)
 	return errorResponse(http.StatusBadRequest, codeBadRequest, "The request could not be read.")
+}
+
+// flushTraces sends the invocation's spans, for at most flushTimeout, even
+// when ctx has ended.
+func (h *Handler) flushTraces(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushTimeout)
+	defer cancel()
+	if err := h.flush(ctx); err != nil {
+		h.logger.WarnContext(ctx, "telemetry flush failed", "error", err.Error())
+	}
+}
+
+const flushTimeout = 2 * time.Second
+
+// xrayRoot is the Root of the invocation's X-Ray trace header, which
+// aws-lambda-go puts in the context (Lambda-Runtime-Trace-Id:
+// "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0"),
+// or "" when there is none or it is not of that shape.
+func xrayRoot(ctx context.Context) string {
+	header, _ := ctx.Value("x-amzn-trace-id").(string)
+	for _, part := range strings.Split(header, ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Root="); ok && len(v) == 35 && strings.Count(v, "-") == 2 {
+			return v
+		}
+	}
+	return ""
 }
 
 // awsRequestID is the invocation's request id, which aws-lambda-go puts in

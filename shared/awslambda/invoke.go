@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
 
 // InvokeResult is the answer to a direct invocation (Step Functions,
@@ -43,13 +47,26 @@ func (h *Handler) serveInvoke(ctx context.Context, id string, payload []byte) []
 	if json.Unmarshal(payload, &event) == nil && len(event.Detail) > 0 && event.Detail[0] == '{' {
 		payload = event.Detail
 	}
-	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.Invoke})
+	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.Invoke, XRay: xrayRoot(ctx)})
+	ctx, span := telemetry.Server(ctx, h.tracer, trace.SpanKindServer, "Lambda invoke", "",
+		attribute.String("faas.invocation_id", id), attribute.String("faas.trigger", "other"))
+	defer span.End()
 	req, err := reprocess.ParseBody(payload)
 	var results []reprocess.ItemResult
 	if err != nil {
 		results = reprocess.Refused(err)
 	} else {
 		results = h.reprocessOrRecover(ctx, id, req)
+	}
+	if span.IsRecording() {
+		sum := reprocess.Summarize(results)
+		span.SetAttributes(telemetry.BatchItems.Int(sum.Total), telemetry.BatchAccepted.Int(sum.Accepted))
+		if len(results) == 1 {
+			if results[0].Code != "" {
+				span.SetAttributes(telemetry.Outcome.String(results[0].Code))
+			}
+			telemetry.HTTPStatus(span, trace.SpanKindServer, results[0].Status)
+		}
 	}
 	if err == nil && req.Single == nil {
 		b, _ := json.Marshal(BatchInvokeResult{Results: results, Summary: reprocess.Summarize(results)})

@@ -148,3 +148,23 @@ func TestRequestIDFallsBackToTheEvent(t *testing.T) {
 		t.Errorf("invocation info = %+v, want the event's request id", got)
 	}
 }
+
+// The X-Ray trace id Lambda hands the invocation reaches the core's
+// invocation info, for the log line; a malformed header is dropped.
+func TestXRayTraceIDReachesTheCore(t *testing.T) {
+	for header, want := range map[string]string{
+		"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1": "1-5759e988-bd862e3fe1be46a994272793",
+		"Root=\"x\";Parent=1": "",
+		"":                    "",
+	} {
+		api := &testkit.RecordingHandler{}
+		h := NewHandler(api, messageCore(), nil, Options{})
+		ctx := context.WithValue(lambdaContext(t, 10*time.Second), "x-amzn-trace-id", header) //nolint:staticcheck // aws-lambda-go's own key
+		if _, err := h.Invoke(ctx, readEvent(t, "apigw-v2-request-no-authorizer.json")); err != nil {
+			t.Fatal(err)
+		}
+		if got := api.Only(t).Info.XRay; got != want {
+			t.Errorf("header %q: XRay = %q, want %q", header, got, want)
+		}
+	}
+}

@@ -58,7 +58,7 @@ func TestRuntimeLoop(t *testing.T) {
 		}
 		return infos[len(infos)-1]
 	}
-	go Start(context.Background(), NewHandler(core, msgs, nil, Options{}))
+	go Start(context.Background(), NewHandler(core, msgs, nil, Options{}), nil)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -81,7 +81,7 @@ func TestRuntimeLoop(t *testing.T) {
 		if want := deadline.Add(-DefaultDeadlineMargin); !c.deadline.Equal(want) {
 			t.Errorf("core deadline = %v, want Lambda-Runtime-Deadline-Ms − margin = %v", c.deadline, want)
 		}
-		if want := (invocation.Info{ID: "inv-http", Trigger: invocation.HTTP}); c.info != want {
+		if want := (invocation.Info{ID: "inv-http", Trigger: invocation.HTTP, XRay: "1-6749a1b2-0123456789abcdef01234567"}); c.info != want {
 			t.Errorf("invocation info = %+v, want %+v", c.info, want)
 		}
 	})
@@ -92,7 +92,7 @@ func TestRuntimeLoop(t *testing.T) {
 		if p.Kind != "response" || string(p.Body) != want {
 			t.Errorf("posted %s %s, want response %s", p.Kind, p.Body, want)
 		}
-		if info := lastCall(); info != (invocation.Info{ID: "inv-direct", Trigger: invocation.Invoke}) {
+		if info := lastCall(); info != (invocation.Info{ID: "inv-direct", Trigger: invocation.Invoke, XRay: "1-6749a1b2-0123456789abcdef01234567"}) {
 			t.Errorf("invocation info = %+v", info)
 		}
 	})
@@ -102,7 +102,7 @@ func TestRuntimeLoop(t *testing.T) {
 		if p.Kind != "response" || string(p.Body) != `{"batchItemFailures":[]}` {
 			t.Errorf("posted %s %s, want an empty batchItemFailures", p.Kind, p.Body)
 		}
-		if info := lastCall(); info != (invocation.Info{ID: "inv-sqs", Trigger: invocation.SQS}) {
+		if info := lastCall(); info != (invocation.Info{ID: "inv-sqs", Trigger: invocation.SQS, XRay: "1-6749a1b2-0123456789abcdef01234567"}) {
 			t.Errorf("invocation info = %+v", info)
 		}
 	})
@@ -122,7 +122,7 @@ func TestRuntimeLoop(t *testing.T) {
 func TestBootstrapProcess(t *testing.T) {
 	if os.Getenv("AWSLAMBDA_TEST_BOOTSTRAP") == "1" {
 		core := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
-		Start(context.Background(), NewHandler(core, messageCore(), nil, Options{}))
+		Start(context.Background(), NewHandler(core, messageCore(), nil, Options{}), nil)
 		return // not reached: Start exits the process
 	}
 	rt := runtimeapitest.NewServer()

@@ -6,9 +6,13 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
 
 // serveSQS handles an SQS batch: the core's parser reads every record, and
@@ -23,7 +27,11 @@ func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]by
 		// whole batch so SQS redelivers it (and finally dead-letters it).
 		return nil, &batchDecodeError{err}
 	}
-	verdicts := h.handleRecords(invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.SQS}), id, ev.Records)
+	ctx, span := telemetry.Server(ctx, h.tracer, trace.SpanKindConsumer, "SQS process", "",
+		attribute.String("faas.invocation_id", id), attribute.String("faas.trigger", "pubsub"),
+		attribute.String("messaging.system", "aws_sqs"), attribute.Int("messaging.batch.message_count", len(ev.Records)))
+	defer span.End()
+	verdicts := h.handleRecords(invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.SQS, XRay: xrayRoot(ctx)}), id, ev.Records)
 	if verdicts == nil { // the core panicked: every record is retried
 		verdicts = make([]reprocess.Verdict, len(ev.Records))
 		for i := range verdicts {
@@ -36,6 +44,10 @@ func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]by
 			out.BatchItemFailures = append(out.BatchItemFailures,
 				events.SQSBatchItemFailure{ItemIdentifier: ev.Records[i].MessageId})
 		}
+	}
+	if n := len(out.BatchItemFailures); n > 0 {
+		span.SetAttributes(attribute.Int("reprocess.retried_messages", n))
+		span.SetStatus(codes.Error, "some messages will be retried")
 	}
 	return json.Marshal(out)
 }
@@ -92,7 +104,8 @@ func (h *Handler) logRecord(ctx context.Context, id, messageID string, results [
 	if v == reprocess.Retry {
 		msg = "SQS message failed; it will be retried"
 	}
-	h.logger.WarnContext(ctx, msg, "aws_request_id", id, "message_id", messageID, "items", len(results), "status", status, "code", code)
+	info, _ := invocation.FromContext(ctx)
+	h.logger.WarnContext(ctx, msg, "aws_request_id", id, "xray_trace_id", info.XRay, "message_id", messageID, "items", len(results), "status", status, "code", code)
 }
 
 // batchDecodeError is the function error for an SQS batch that does not

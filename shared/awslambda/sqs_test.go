@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/entra-tools/reprocess/internal/testkit"
+	"github.com/entra-tools/reprocess/internal/testkit/fakecore"
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 )
@@ -29,8 +30,8 @@ const (
 
 // messageCore is a fake core that answers by assignment id as the real one
 // does for Graph's outcomes.
-func messageCore() *testkit.MessageCore {
-	return &testkit.MessageCore{Answer: func(req reprocess.Request) []reprocess.ItemResult {
+func messageCore() *fakecore.Messages {
+	return &fakecore.Messages{Answer: func(req reprocess.Request) []reprocess.ItemResult {
 		items := req.Items
 		if req.Single != nil {
 			items = []reprocess.Item{{Raw: req.Single.String(), ID: *req.Single}}

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/entra-tools/reprocess/internal/testkit"
+	"github.com/entra-tools/reprocess/internal/testkit/fakecore"
 )
 
 func benchmarkInvocation(b *testing.B, function, fixture string) {
 	payload := readFixture(b, fixture)
 	api := testkit.Answer(http.StatusAccepted, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"20"}}, `{"status":"accepted"}`)
-	h := NewHandler(api, &testkit.MessageCore{}, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Minute)
+	h := NewHandler(api, &fakecore.Messages{}, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Minute)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {

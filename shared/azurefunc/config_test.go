@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/api"
 )
 
 // The host.json and function.json files this edge is written against live
@@ -118,13 +120,26 @@ func TestHostJSON(t *testing.T) {
 }
 
 func TestFunctionFolders(t *testing.T) {
-	type httpWant struct{ method, route, authLevel, corePath string }
+	type httpWant struct{ method, route, corePath string }
 	wantHTTP := map[string]httpWant{
-		FunctionReprocess: {"post", "assignments/{id}/reprocess", "function", "/api/assignments/{id}/reprocess"},
-		FunctionStatus:    {"get", "assignments/{id}", "function", "/api/assignments/{id}"},
-		FunctionSubmit:    {"post", "reprocess", "function", "/api/reprocess"},
-		FunctionWebhook:   {"post", "webhooks/{source}", "anonymous", "/api/webhooks/{source}"},
-		FunctionOpenAPI:   {"get", "swagger.json", "anonymous", "/api/swagger.json"},
+		FunctionReprocess: {"post", "assignments/{id}/reprocess", "/api/assignments/{id}/reprocess"},
+		FunctionStatus:    {"get", "assignments/{id}", "/api/assignments/{id}"},
+		FunctionSubmit:    {"post", "reprocess", "/api/reprocess"},
+		FunctionWebhook:   {"post", "webhooks/{source}", "/api/webhooks/{source}"},
+		FunctionOpenAPI:   {"get", "swagger.json", "/api/swagger.json"},
+	}
+	// Whether a function needs a key is the route table's word (Route.Public).
+	authLevel := func(method, path string) string {
+		for _, rt := range api.Routes() {
+			if strings.EqualFold(rt.Method, method) && rt.Path == path {
+				if rt.Public {
+					return "anonymous"
+				}
+				return "function"
+			}
+		}
+		t.Fatalf("the api serves no %s %s", method, path)
+		return ""
 	}
 	dirs, err := filepath.Glob(filepath.Join(repoRoot, "functions", "*", "function.json"))
 	if err != nil {
@@ -156,7 +171,7 @@ func TestFunctionFolders(t *testing.T) {
 		w := wantHTTP[name]
 		// Exactly httpTrigger in + http out, or the host will not forward or proxy it.
 		wantBindings := []binding{
-			{Type: "httpTrigger", Direction: "in", Name: httpTriggerBinding, AuthLevel: w.authLevel, Methods: []string{w.method}, Route: w.route},
+			{Type: "httpTrigger", Direction: "in", Name: httpTriggerBinding, AuthLevel: authLevel(w.method, w.corePath), Methods: []string{w.method}, Route: w.route},
 			{Type: "http", Direction: "out", Name: httpOutputBinding},
 		}
 		if !slices.EqualFunc(f.Bindings, wantBindings, bindingEqual) {

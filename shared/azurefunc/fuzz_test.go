@@ -16,6 +16,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/invocation"
 
 	"github.com/entra-tools/reprocess/internal/testkit"
+	"github.com/entra-tools/reprocess/internal/testkit/fakecore"
 )
 
 // wellFormed checks that r is a request net/http could have produced for the
@@ -115,7 +116,7 @@ func FuzzDecodeInvocation(f *testing.F) {
 		core := &checkingCore{tb: t, trigger: trigger}
 		var logs testkit.Logs
 		logger := newDiscardingLogger(&logs)
-		queue := &testkit.MessageCore{}
+		queue := &fakecore.Messages{}
 		rec := invoke(t, NewHandler(core, queue, logger, time.Minute), function, hostInvocationID, payload)
 
 		if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
@@ -235,7 +236,7 @@ func FuzzQueueMessage(f *testing.F) {
 		if err != nil {
 			t.Skip()
 		}
-		core := &testkit.MessageCore{}
+		core := &fakecore.Messages{}
 		var logs testkit.Logs
 		rec := invoke(t, NewHandler(http.NotFoundHandler(), core, newDiscardingLogger(&logs), time.Minute), FunctionReprocessQueue, hostInvocationID, payload)
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {

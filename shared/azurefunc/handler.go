@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/entra-tools/reprocess/shared/invocation"
 )
 
@@ -46,7 +48,17 @@ type edge struct {
 	logger    *slog.Logger
 	maxBytes  int64
 	// kinds maps "/"+function name to its JSON invocation handler.
-	kinds map[string]func(http.ResponseWriter, *http.Request, string)
+	kinds  map[string]func(http.ResponseWriter, *http.Request, string)
+	tracer trace.TracerProvider // the queue invocations' spans; nil records none
+}
+
+// Option tunes the handler NewHandler returns.
+type Option func(*edge)
+
+// WithTracer makes each queue invocation a span of tp. (HTTP invocations
+// get theirs from the HTTP API.)
+func WithTracer(tp trace.TracerProvider) Option {
+	return func(e *edge) { e.tracer = tp }
 }
 
 // NewHandler returns the edge in front of the HTTP API: POST /{function}
@@ -55,8 +67,12 @@ type edge struct {
 // core directly, within timeout), everything else (GET /, forwarded and
 // proxied /api/... requests) goes to api unchanged, with the invocation id
 // from the host's headers in its context.
-func NewHandler(api http.Handler, core Core, logger *slog.Logger, timeout time.Duration) http.Handler {
-	return newEdge(api, core, logger, timeout, MaxInvocationBytes)
+func NewHandler(api http.Handler, core Core, logger *slog.Logger, timeout time.Duration, opts ...Option) http.Handler {
+	e := newEdge(api, core, logger, timeout, MaxInvocationBytes)
+	for _, o := range opts {
+		o(e)
+	}
+	return e
 }
 
 func newEdge(api http.Handler, core Core, logger *slog.Logger, timeout time.Duration, maxBytes int64) *edge {

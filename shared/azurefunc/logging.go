@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/entra-tools/reprocess/shared/graph"
 )
 
 // Lengths beyond which caller-supplied values are cut before they are logged.
@@ -103,6 +105,11 @@ func (e *edge) logQueue(ctx context.Context, level slog.Level, id string, m queu
 		slog.String("detail", detail),
 		slog.Int64("durationMs", time.Since(start).Milliseconds()),
 	)
+	if calls := graph.CallsFrom(ctx); calls != nil {
+		if list, n := calls.List(); n > 0 {
+			attrs = append(attrs, slog.Any("graphCalls", list), slog.Int("graphCallCount", n))
+		}
+	}
 	e.logger.LogAttrs(ctx, level, "invocation", attrs...)
 }
 

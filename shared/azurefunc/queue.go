@@ -8,8 +8,14 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/entra-tools/reprocess/shared/graph"
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
 
 // Core is what the queue function needs of the domain core
@@ -26,8 +32,12 @@ type Core interface {
 func (e *edge) serveQueueInvocation(w http.ResponseWriter, r *http.Request, _ string) {
 	start := time.Now()
 	id := invocationID(r.Header)
-	ctx, cancel := context.WithTimeout(invocation.NewContext(r.Context(), invocation.Info{ID: id, Trigger: invocation.Queue}), e.timeout)
+	base, _ := graph.WithCalls(r.Context()) // its Graph calls go on the log line
+	ctx, cancel := context.WithTimeout(invocation.NewContext(base, invocation.Info{ID: id, Trigger: invocation.Queue}), e.timeout)
 	defer cancel()
+	ctx, span := telemetry.Server(ctx, e.tracer, trace.SpanKindConsumer, FunctionReprocessQueue+" process", "",
+		attribute.String("faas.invocation_id", id), attribute.String("faas.trigger", "pubsub"))
+	defer span.End()
 	var meta queueMeta
 	results, err := func() (results []reprocess.ItemResult, err error) {
 		defer func() {
@@ -61,6 +71,14 @@ func (e *edge) serveQueueInvocation(w http.ResponseWriter, r *http.Request, _ st
 		verdict, detail = reprocess.Drop, err.Error()
 	case err != nil:
 		verdict, detail = reprocess.Retry, err.Error()
+	}
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("messaging.message.id", meta.messageID),
+			attribute.Int("messaging.batch.message_count", 1), telemetry.BatchItems.Int(len(results)),
+			attribute.String("reprocess.verdict", verdict.String()))
+		if verdict == reprocess.Retry {
+			span.SetStatus(codes.Error, detail)
+		}
 	}
 	e.finishQueue(w, ctx, id, meta, results, verdict, detail, start)
 }

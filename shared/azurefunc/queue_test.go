@@ -13,7 +13,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/invocation"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 
-	"github.com/entra-tools/reprocess/internal/testkit"
+	"github.com/entra-tools/reprocess/internal/testkit/fakecore"
 )
 
 func TestQueueMessagesReachTheCore(t *testing.T) {
@@ -30,7 +30,7 @@ func TestQueueMessagesReachTheCore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			core := &testkit.MessageCore{}
+			core := &fakecore.Messages{}
 			logger, logs := newTestLogger(t)
 			rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, readFixture(t, tt.fixture))
 
@@ -85,7 +85,7 @@ func TestQueueFollowsTheCoresVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
-			core := &testkit.MessageCore{Answer: func(req reprocess.Request) []reprocess.ItemResult {
+			core := &fakecore.Messages{Answer: func(req reprocess.Request) []reprocess.ItemResult {
 				return []reprocess.ItemResult{{AssignmentID: req.Single.String(), Status: tt.status, Code: "Graph_Code\n42"}}
 			}}
 			logger, logs := newTestLogger(t)
@@ -124,8 +124,8 @@ func TestQueueMessageOfManyIDs(t *testing.T) {
 		throttled   bool
 		wantHandler int
 	}{{false, http.StatusOK}, {true, http.StatusInternalServerError}} {
-		core := &testkit.MessageCore{Answer: func(req reprocess.Request) []reprocess.ItemResult {
-			out := testkit.AcceptAll(req)
+		core := &fakecore.Messages{Answer: func(req reprocess.Request) []reprocess.ItemResult {
+			out := fakecore.AcceptAll(req)
 			if tc.throttled {
 				out[7].Status = http.StatusTooManyRequests
 			}
@@ -162,7 +162,7 @@ func TestQueueDropsUnusableMessages(t *testing.T) {
 	}
 	for name, payload := range tests {
 		t.Run(name, func(t *testing.T) {
-			core := &testkit.MessageCore{}
+			core := &fakecore.Messages{}
 			logger, logs := newTestLogger(t)
 			rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, []byte(payload))
 			if calls, _ := core.Calls(); len(calls) != 0 {
@@ -184,7 +184,7 @@ func TestQueueDropsUnusableMessages(t *testing.T) {
 
 func TestQueueCapsThePayload(t *testing.T) {
 	payload := readFixture(t, "queue-object-single.json")
-	core := &testkit.MessageCore{}
+	core := &fakecore.Messages{}
 	logger, _ := newTestLogger(t)
 	rec := invoke(t, newEdge(http.NotFoundHandler(), core, logger, time.Minute, int64(len(payload)-1)), FunctionReprocessQueue, hostInvocationID, payload)
 	if calls, _ := core.Calls(); rec.Code != http.StatusOK || len(calls) != 0 {
@@ -196,7 +196,7 @@ func TestQueueCapsThePayload(t *testing.T) {
 }
 
 func TestQueuePanicIsTransient(t *testing.T) {
-	core := &testkit.MessageCore{Answer: func(reprocess.Request) []reprocess.ItemResult { panic("boom") }}
+	core := &fakecore.Messages{Answer: func(reprocess.Request) []reprocess.ItemResult { panic("boom") }}
 	logger, logs := newTestLogger(t)
 	rec := invoke(t, NewHandler(http.NotFoundHandler(), core, logger, time.Minute), FunctionReprocessQueue, hostInvocationID, readFixture(t, "queue-bare-single.json"))
 	if rec.Code != http.StatusInternalServerError {

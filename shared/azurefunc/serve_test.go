@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -220,5 +221,79 @@ func TestServeReportsABusyPort(t *testing.T) {
 	err = Serve(context.Background(), addrPort(ln.Addr().(*net.TCPAddr)), http.NotFoundHandler(), logger)
 	if !errors.Is(err, syscall.EADDRINUSE) {
 		t.Errorf("Serve on a busy port = %v, want an address-in-use error", err)
+	}
+}
+
+// A request still running when the grace period is nearly spent is
+// cancelled, answers, and the server still stops cleanly.
+func TestServeListenerCancelsWhatOutlivesTheGracePeriod(t *testing.T) {
+	ln, err := Listen("0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered := make(chan struct{})
+	core := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-r.Context().Done()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	logger, _ := newTestLogger(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serveListener(ctx, ln, NewHandler(core, nil, logger, time.Minute), logger, 1500*time.Millisecond)
+	}()
+
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/api/assignments/" + testID)
+		if err != nil {
+			got <- 0
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	<-entered
+	cancel()
+	if status := <-got; status != http.StatusServiceUnavailable {
+		t.Errorf("the request outliving the grace period got %d, want its own 503", status)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("serveListener = %v, want nil", err)
+	}
+}
+
+// Shutdown waits for detached work (a Logic Apps callback) within the grace
+// period, and cuts it off, still cleanly, when it outlives it.
+func TestServeListenerWaitsForDetachedWork(t *testing.T) {
+	for _, finishes := range []bool{true, false} {
+		ln, err := Listen("0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logger, logs := newTestLogger(t)
+		var detached sync.WaitGroup
+		detached.Add(1)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- serveListener(ctx, ln, http.NotFoundHandler(), logger, 300*time.Millisecond, &detached)
+		}()
+		cancel()
+		select {
+		case err := <-done:
+			t.Fatalf("serveListener returned %v with detached work running", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if finishes {
+			detached.Done()
+		}
+		if err := <-done; err != nil {
+			t.Errorf("serveListener = %v, want nil", err)
+		}
+		if cut := strings.Contains(logs.String(), "cut off"); cut == finishes {
+			t.Errorf("finishes=%v: logged a cut-off = %v", finishes, cut)
+		}
 	}
 }

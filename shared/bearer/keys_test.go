@@ -10,27 +10,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
+
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// settableClock drives the key source's reload and retry intervals.
-type settableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *settableClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *settableClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // withClock makes the key source of v (not token validation) use a
 // settable clock starting now.
-func withClock(v *Verifier) *settableClock {
-	c := &settableClock{t: time.Now()}
-	v.keys.now = c.now
+func withClock(v *Verifier) *testkit.Clock {
+	c := testkit.NewClock(time.Now())
+	v.keys.now = c.Now
 	return c
 }
 
@@ -159,7 +148,7 @@ func TestKeysEndpointDownAtFirstUse(t *testing.T) {
 		t.Errorf("key fetches while down = %d, want 1", n)
 	}
 	tn.setDown(false)
-	clock.advance(loadRetry + time.Second)
+	clock.Advance(loadRetry + time.Second)
 	if err := authenticate(t, v, rsaKeys()[0], "key-a"); err != nil {
 		t.Errorf("after recovery: Authenticate = %v", err)
 	}
@@ -175,7 +164,7 @@ func TestKeysCachedThroughOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn.setDown(true)
-	clock.advance(keysMaxAge + time.Minute)
+	clock.Advance(keysMaxAge + time.Minute)
 	for range 5 {
 		if err := authenticate(t, v, rsaKeys()[0], "key-a"); err != nil {
 			t.Fatalf("during outage: Authenticate = %v", err)
@@ -190,7 +179,7 @@ func TestKeysCachedThroughOutage(t *testing.T) {
 	delete(tn.keys, "key-a")
 	tn.mu.Unlock()
 	tn.publish("key-b", rsaKeys()[1])
-	clock.advance(loadRetry + time.Second)
+	clock.Advance(loadRetry + time.Second)
 	if err := authenticate(t, v, rsaKeys()[1], "key-b"); err != nil {
 		t.Errorf("after reload: new key: Authenticate = %v", err)
 	}

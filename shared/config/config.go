@@ -92,7 +92,17 @@ type Config struct {
 	Webhooks             map[string]Webhook // by lowercase source name; only configured ones
 	Auth                 *Auth              // nil when AUTH_AUDIENCE is unset
 	CallbackAllowedHosts []string
+	Telemetry            Telemetry
 }
+
+// Telemetry is where traces go: OpenTelemetry's standard variables.
+type Telemetry struct {
+	TracesURL   string // OTLP/HTTP traces endpoint; "" exports nothing
+	ServiceName string // OTEL_SERVICE_NAME, default DefaultServiceName
+}
+
+// DefaultServiceName names the service in traces when OTEL_SERVICE_NAME is unset.
+const DefaultServiceName = "reprocess"
 
 // WebhookSources are the signed webhook sources, as they appear in routes.
 var WebhookSources = []string{"github", "standard", "zendesk", "pagerduty", "jira"}
@@ -228,6 +238,8 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("CALLBACK_ALLOWED_HOSTS has no host suffix")
 		}
 	}
+
+	c.Telemetry = loadTelemetry(env, bad)
 
 	if len(problems) > 0 {
 		return Config{}, errors.Join(problems...)
@@ -395,4 +407,35 @@ func hostOf(raw string) string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+// loadTelemetry reads OpenTelemetry's exporter variables: the traces
+// endpoint as given, else the base endpoint with /v1/traces appended.
+// https://opentelemetry.io/docs/specs/otel/protocol/exporter/
+func loadTelemetry(env func(string) string, bad func(string, ...any)) Telemetry {
+	t := Telemetry{ServiceName: env("OTEL_SERVICE_NAME")}
+	if t.ServiceName == "" {
+		t.ServiceName = DefaultServiceName
+	}
+	name, v := "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+	if v == "" {
+		name, v = "OTEL_EXPORTER_OTLP_ENDPOINT", env("OTEL_EXPORTER_OTLP_ENDPOINT")
+		if v != "" {
+			v = strings.TrimSuffix(v, "/") + "/v1/traces"
+		}
+	}
+	if v == "" {
+		return t
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		bad("%s must be an http:// or https:// URL of an OTLP/HTTP receiver, e.g. http://localhost:4318", name)
+		return t
+	case u.User != nil:
+		bad("%s must not carry credentials; a Collector on the same host or network needs none", name)
+		return t
+	}
+	t.TracesURL = v
+	return t
 }

@@ -193,3 +193,44 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 		t.Errorf("Load() error has %d lines, want one per problem:\n%s", lines, msg)
 	}
 }
+
+func TestLoadTelemetry(t *testing.T) {
+	tests := []struct {
+		name             string
+		env              map[string]string
+		wantURL, service string
+		wantErr          string
+	}{
+		{"unset: nothing exported", nil, "", DefaultServiceName, ""},
+		{"service name alone exports nothing", map[string]string{"OTEL_SERVICE_NAME": "ops"}, "", "ops", ""},
+		{"base endpoint gets /v1/traces", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4318"}, "http://localhost:4318/v1/traces", DefaultServiceName, ""},
+		{"base endpoint with a slash", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com/otlp/"}, "https://otel.example.com/otlp/v1/traces", DefaultServiceName, ""},
+		{"traces endpoint as given, first", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:4318", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:4318/custom"}, "http://b:4318/custom", DefaultServiceName, ""},
+		{"gRPC-style endpoint refused", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "localhost:4317"}, "", "", "OTEL_EXPORTER_OTLP_ENDPOINT"},
+		{"credentials in the URL refused", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://u:p@collector/v1/traces"}, "", "", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := secretEnv()
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			c, err := Load(getenv(env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Load() error = %v, want one naming %s", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "u:p@") {
+					t.Errorf("the error repeats the URL's credentials: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load() error = %v", err)
+			}
+			if c.Telemetry.TracesURL != tc.wantURL || c.Telemetry.ServiceName != tc.service {
+				t.Errorf("Telemetry = %+v, want URL %q service %q", c.Telemetry, tc.wantURL, tc.service)
+			}
+		})
+	}
+}

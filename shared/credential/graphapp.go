@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -56,6 +57,14 @@ type appCredential struct {
 	mu      sync.Mutex
 	cred    azcore.TokenCredential
 	version string
+
+	// azidentity fetches one token at a time per credential, so while the
+	// token endpoint fails every waiting caller would try it again in turn
+	// and the queue would outlast their deadlines. Callers that waited for a
+	// fetch that failed get its error (503 at once) instead.
+	fetchMu     sync.Mutex
+	fetchFailed time.Time
+	fetchErr    error
 }
 
 func (a *appCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
@@ -63,7 +72,7 @@ func (a *appCredential) GetToken(ctx context.Context, opts policy.TokenRequestOp
 	if err != nil {
 		return azcore.AccessToken{}, err
 	}
-	tok, err := cred.GetToken(ctx, opts)
+	tok, err := a.fetch(ctx, cred, opts)
 	if err == nil || !rotated(err) {
 		return tok, wrapTokenError(ctx, err)
 	}
@@ -74,6 +83,25 @@ func (a *appCredential) GetToken(ctx context.Context, opts policy.TokenRequestOp
 	}
 	tok, err = fresh.GetToken(ctx, opts)
 	return tok, wrapTokenError(ctx, err)
+}
+
+// fetch gets a token from cred, or the error of a fetch that failed while
+// this caller waited for its turn.
+func (a *appCredential) fetch(ctx context.Context, cred azcore.TokenCredential, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	start := time.Now()
+	a.fetchMu.Lock()
+	defer a.fetchMu.Unlock()
+	if a.fetchErr != nil && !a.fetchFailed.Before(start) {
+		return azcore.AccessToken{}, a.fetchErr
+	}
+	tok, err := cred.GetToken(ctx, opts)
+	switch {
+	case err == nil:
+		a.fetchErr = nil
+	case ctx.Err() == nil && !rotated(err):
+		a.fetchFailed, a.fetchErr = time.Now(), err
+	}
+	return tok, err
 }
 
 // current returns the credential for the latest version the store knows.

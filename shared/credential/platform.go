@@ -33,7 +33,7 @@ var tokenRetry = policy.RetryOptions{MaxRetries: 1, RetryDelay: 300 * time.Milli
 func clientOptions(c config.Cloud, hc *http.Client) azcore.ClientOptions {
 	o := azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: c.AuthorityHost}, Retry: tokenRetry}
 	if hc != nil {
-		o.Transport = hc
+		o.Transport = tracedTransport{hc}
 	}
 	return o
 }

@@ -20,6 +20,7 @@ const (
 type Info struct {
 	ID      string  // platform invocation or request id, for log correlation
 	Trigger Trigger // what started it
+	XRay    string  // on Lambda, the X-Ray trace id (Root=1-…) of the invocation, for log correlation
 }
 
 // FromPlatform reports whether the invocation came from a platform trigger

@@ -8,9 +8,12 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/entra-tools/reprocess/shared/assignment"
 	"github.com/entra-tools/reprocess/shared/graph"
 	"github.com/entra-tools/reprocess/shared/sleep"
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
 
 // ErrNotAttempted is an item's error when the deadline passed before its
@@ -43,6 +46,9 @@ func (s *Service) ReprocessMany(ctx context.Context, items []Item) []ItemResult 
 		}
 		slot[i] = k
 	}
+	ctx, span := telemetry.Child(ctx, trace.SpanKindInternal, "reprocess batch",
+		telemetry.BatchItems.Int(len(items)), telemetry.BatchDistinct.Int(len(unique)))
+	defer span.End()
 	answers := make([]Outcome, len(unique))
 	if len(unique) > 0 {
 		work, cancel := context.WithDeadline(ctx, answerBy(ctx))
@@ -62,6 +68,17 @@ func (s *Service) ReprocessMany(ctx context.Context, items []Item) []ItemResult 
 			continue
 		}
 		results[i] = ResultOf(it.ID.String(), answers[slot[i]])
+	}
+	if span.IsRecording() {
+		invalid, accepted := 0, 0
+		for i, r := range results {
+			if slot[i] < 0 {
+				invalid++
+			} else if r.Status == http.StatusAccepted {
+				accepted++
+			}
+		}
+		span.SetAttributes(telemetry.BatchInvalid.Int(invalid), telemetry.BatchAccepted.Int(accepted))
 	}
 	return results
 }

@@ -3,33 +3,21 @@ package reprocess
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 
 	"github.com/entra-tools/reprocess/shared/assignment"
 	"github.com/entra-tools/reprocess/shared/graph"
 )
 
-// settable is a clock the test moves.
-type settable struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *settable) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *settable) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // One 429 with Retry-After: 5 holds every Graph call of the process for
 // five seconds: callers get 429 with the time that remains and Graph sees
 // nothing; afterwards calls go through again.
 func TestThrottleHoldsGraphCallsBack(t *testing.T) {
-	clock := &settable{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
-	th := &Throttle{now: clock.now}
+	clock := testkit.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	th := &Throttle{now: clock.Now}
 	all := ids(2)
 	g := &fakeGraph{answer: func(id assignment.ID, attempt int) graph.Answer {
 		if id == all[0] && attempt == 1 {
@@ -44,7 +32,7 @@ func TestThrottleHoldsGraphCallsBack(t *testing.T) {
 	if o := s.Reprocess(ctx, all[0]); o.Status != http.StatusTooManyRequests {
 		t.Fatalf("first call = %+v, want Graph's 429", o)
 	}
-	clock.advance(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	o := s.Reprocess(ctx, all[1])
 	if o.Status != http.StatusTooManyRequests || o.RetryAfter != 3*time.Second || g.singles != 1 {
 		t.Errorf("held call = %+v after %d Graph calls, want 429 with 3s left and no second call", o, g.singles)
@@ -57,15 +45,15 @@ func TestThrottleHoldsGraphCallsBack(t *testing.T) {
 	if r := s.ReprocessMany(short, itemsOf(all)); r[0].Status != 429 || r[1].Status != 429 || g.envelopes != 0 {
 		t.Errorf("a batch past its deadline while held = %+v with %d envelopes, want 429s and none", r, g.envelopes)
 	}
-	clock.advance(3 * time.Second)
+	clock.Advance(3 * time.Second)
 	if o := s.Reprocess(ctx, all[1]); o.Status != http.StatusAccepted {
 		t.Errorf("after the window = %+v, want 202", o)
 	}
 }
 
 func TestThrottleHoldIsBounded(t *testing.T) {
-	clock := &settable{t: time.Now()}
-	th := &Throttle{now: clock.now}
+	clock := testkit.NewClock(time.Now())
+	th := &Throttle{now: clock.Now}
 	th.Hold(time.Hour)
 	if r := th.Remaining(); r != MaxHold {
 		t.Errorf("Remaining = %v, want the %v bound", r, MaxHold)

@@ -53,8 +53,9 @@
 //
 // Tests observe and steer the tenant through Requests and Count (every
 // request each service received), Graph.Fail (throttling and outages, per
-// assignment id, batch items included), Graph.SetPermission,
-// KeyVault.SetDown, Entra.SetDown, RotateGraphSecret, MintCallerToken,
+// assignment id, batch items included), Graph.SetLatency and Graph.Delayed
+// (how many requests the latency holds), Graph.SetPermission,
+// KeyVault.SetDown, Entra.SetDown, Entra.FailTokens, RotateGraphSecret, MintCallerToken,
 // STS.SetFederationEnabled, Entra.SetFederatedCredentials and
 // MintWebIdentityToken.
 //

@@ -15,9 +15,10 @@ import (
 // client-credentials flow: instance discovery, OpenID metadata, the v2.0 token
 // endpoint and the signing keys.
 type EntraServer struct {
-	t    *Tenant
-	mu   sync.Mutex
-	down bool
+	t          *Tenant
+	mu         sync.Mutex
+	down       bool
+	failStatus int // FailTokens
 }
 
 // SetDown makes the token endpoint answer 503 temporarily_unavailable (true)
@@ -26,6 +27,21 @@ func (e *EntraServer) SetDown(down bool) {
 	e.mu.Lock()
 	e.down = down
 	e.mu.Unlock()
+}
+
+// FailTokens makes the token endpoint answer status (500 server_error, as
+// Entra does when it fails inside; any other status with
+// temporarily_unavailable) until FailTokens(0).
+func (e *EntraServer) FailTokens(status int) {
+	e.mu.Lock()
+	e.failStatus = status
+	e.mu.Unlock()
+}
+
+func (e *EntraServer) failing() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.failStatus
 }
 
 // RevokeTokens forgets every access token issued so far, so Graph and Key

@@ -28,6 +28,17 @@ func (e *EntraServer) token(w http.ResponseWriter, r *http.Request) {
 			"A transient error has occurred. Please try again.")
 		return
 	}
+	switch status := e.failing(); status {
+	case 0:
+	case http.StatusInternalServerError:
+		e.writeError(w, r, status, "server_error", 50000,
+			"There was an error issuing a token or an issue with our sign-in service.")
+		return
+	default:
+		e.writeError(w, r, status, "temporarily_unavailable", 90033,
+			"A transient error has occurred. Please try again.")
+		return
+	}
 	tenant := r.PathValue("tenant")
 	if !strings.EqualFold(tenant, TenantID) {
 		e.tenantNotFound(w, r, tenant)

@@ -81,6 +81,10 @@ func (g *GraphServer) SetClientPermission(clientID string, allowed bool) {
 	g.clientPermission[strings.ToLower(clientID)] = allowed
 }
 
+// Delayed is how many Graph requests SetLatency is holding right now: a
+// test knows its requests are in flight when they are all held.
+func (g *GraphServer) Delayed() int { return int(g.delayed.Load()) }
+
 func (g *GraphServer) getLatency() time.Duration {
 	g.mu.Lock()
 	defer g.mu.Unlock()

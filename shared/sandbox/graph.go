@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/sleep"
 )
 
 // GraphServer emulates the Microsoft Graph v1.0 routes the project calls:
@@ -22,6 +25,7 @@ type GraphServer struct {
 	packages    map[string]AccessPackage
 	reprocessed map[string]int
 	faultState
+	delayed atomic.Int64 // requests held by SetLatency right now
 }
 
 func newGraphServer(t *Tenant) *GraphServer {
@@ -151,16 +155,10 @@ func writeOData(w http.ResponseWriter, status int, v any) {
 }
 
 func (g *GraphServer) sleep(ctx context.Context) bool {
-	d := g.getLatency()
-	if d <= 0 {
-		return true
+	if d := g.getLatency(); d > 0 {
+		g.delayed.Add(1)
+		defer g.delayed.Add(-1)
+		return sleep.For(ctx, d)
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return true
 }

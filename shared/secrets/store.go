@@ -5,13 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/entra-tools/reprocess/shared/telemetry"
 )
+
+// hostOf is a vault URL's host, for its spans.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return ""
+}
 
 // ErrUnavailable is wrapped by every error of a Key Vault read: the vault was
 // unreachable, refused the function's identity, or lacks the secret. It is a
@@ -55,6 +68,10 @@ type entry struct {
 	mu      sync.Mutex // held while reading this name from Key Vault
 	secret  Secret
 	fetched time.Time
+	// The last failed read: callers that were waiting while it ran share
+	// its error instead of each asking a failing vault again in turn.
+	failed  time.Time
+	lastErr error
 }
 
 // New returns a store; it makes no request. transport may be nil.
@@ -104,18 +121,33 @@ func (s *Store) get(ctx context.Context, key entryKey, force bool) (Secret, erro
 	if fresh && (!force || !e.fetched.Before(started)) {
 		return e.secret, nil
 	}
-	sec, err := s.read(ctx, key)
-	if err != nil {
-		if !force && !e.fetched.IsZero() {
-			return e.secret, nil // stale beats nothing when Key Vault is down
+	err := e.lastErr
+	if e.failed.IsZero() || e.failed.Before(started) {
+		var sec Secret
+		if sec, err = s.read(ctx, key); err == nil {
+			e.secret, e.fetched, e.lastErr = sec, s.now(), nil
+			return sec, nil
 		}
-		return Secret{}, err
+		if errors.Is(err, ErrUnavailable) { // not the caller's own deadline
+			e.failed, e.lastErr = s.now(), err
+		}
 	}
-	e.secret, e.fetched = sec, s.now()
-	return sec, nil
+	if !force && !e.fetched.IsZero() {
+		return e.secret, nil // stale beats nothing when Key Vault is down
+	}
+	return Secret{}, err
 }
 
-func (s *Store) read(ctx context.Context, key entryKey) (Secret, error) {
+func (s *Store) read(ctx context.Context, key entryKey) (sec Secret, err error) {
+	ctx, span := telemetry.Child(ctx, trace.SpanKindClient, "Key Vault GetSecret",
+		attribute.String("server.address", hostOf(s.vaultURL)), attribute.String("keyvault.secret.name", key.name))
+	defer func() {
+		var re *azcore.ResponseError
+		if errors.As(err, &re) {
+			telemetry.HTTPStatus(span, trace.SpanKindClient, re.StatusCode)
+		}
+		telemetry.End(span, err)
+	}()
 	c, err := s.azClient()
 	if err != nil {
 		return Secret{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
@@ -135,7 +167,7 @@ func (s *Store) read(ctx context.Context, key entryKey) (Secret, error) {
 	if resp.Value == nil {
 		return Secret{}, fmt.Errorf("%w: secret %q has no value", ErrUnavailable, key.name)
 	}
-	sec := Secret{Value: *resp.Value}
+	sec = Secret{Value: *resp.Value}
 	if resp.ID != nil {
 		sec.Version = resp.ID.Version()
 	}

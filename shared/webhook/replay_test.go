@@ -9,25 +9,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/internal/testkit"
 )
 
-// fakeClock is a settable time source for the guard's window.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newTestGuard(window time.Duration, capacity int) (*ReplayGuard, *fakeClock) {
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+func newTestGuard(window time.Duration, capacity int) (*ReplayGuard, *testkit.Clock) {
+	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
 	g := NewReplayGuard(window, capacity)
-	g.now = clock.now
+	g.now = clock.Now
 	return g, clock
 }
 
@@ -170,11 +159,11 @@ func TestReplayGuardWindow(t *testing.T) {
 	g, clock := newTestGuard(10*time.Minute, 100)
 	c := &counter{status: http.StatusAccepted}
 	do(t, g, []string{"k"}, c.work)
-	clock.advance(10*time.Minute - time.Second)
+	clock.Advance(10*time.Minute - time.Second)
 	if _, replayed := do(t, g, []string{"k"}, c.work); !replayed {
 		t.Errorf("inside the window: not replayed")
 	}
-	clock.advance(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	if _, replayed := do(t, g, []string{"k"}, c.work); replayed || c.runs.Load() != 2 {
 		t.Errorf("after the window: replayed=%v runs=%d, want a fresh run", replayed, c.runs.Load())
 	}

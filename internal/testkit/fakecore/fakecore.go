@@ -1,4 +1,7 @@
-package testkit
+// Package fakecore stands in for the domain core under the queue edges'
+// unit tests. It is apart from testkit, which the tests of the core's own
+// dependencies import, so that nothing there imports the core back.
+package fakecore
 
 import (
 	"context"
@@ -10,10 +13,10 @@ import (
 	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
-// MessageCore stands in for the core under a queue edge: it records the
+// Messages stands in for the core under a queue edge: it records the
 // requests of every call and answers each with Answer (every id accepted
 // when nil). It is safe for concurrent use.
-type MessageCore struct {
+type Messages struct {
 	Answer func(reprocess.Request) []reprocess.ItemResult
 
 	mu    sync.Mutex
@@ -21,7 +24,7 @@ type MessageCore struct {
 	infos []invocation.Info
 }
 
-func (c *MessageCore) ReprocessMessages(ctx context.Context, reqs []reprocess.Request) [][]reprocess.ItemResult {
+func (c *Messages) ReprocessMessages(ctx context.Context, reqs []reprocess.Request) [][]reprocess.ItemResult {
 	info, _ := invocation.FromContext(ctx)
 	c.mu.Lock()
 	c.calls = append(c.calls, slices.Clone(reqs))
@@ -40,7 +43,7 @@ func (c *MessageCore) ReprocessMessages(ctx context.Context, reqs []reprocess.Re
 
 // Calls returns the requests of each call, in order, and the invocation
 // each call carried.
-func (c *MessageCore) Calls() ([][]reprocess.Request, []invocation.Info) {
+func (c *Messages) Calls() ([][]reprocess.Request, []invocation.Info) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.calls), slices.Clone(c.infos)
