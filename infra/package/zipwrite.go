@@ -2,6 +2,7 @@ package main
 
 import (
 	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
 	"io/fs"
@@ -78,6 +79,11 @@ func writeZip(w io.Writer, entries []entry, modified time.Time) error {
 		}
 	}
 	zw := zip.NewWriter(w)
+	// Best compression: a few seconds more per package, and the Functions
+	// zip deploys and cold-starts a few hundred KB lighter.
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
 	for _, e := range all {
 		h := &zip.FileHeader{Name: e.Name, Method: zip.Deflate, Modified: modified}
 		mode := e.Mode.Perm()
