@@ -15,8 +15,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/entra-tools/reprocess/shared/api"
-	"github.com/entra-tools/reprocess/shared/awslambda"
-	"github.com/entra-tools/reprocess/shared/awssts"
 	"github.com/entra-tools/reprocess/shared/azurefunc"
 	"github.com/entra-tools/reprocess/shared/callback"
 	"github.com/entra-tools/reprocess/shared/config"
@@ -56,6 +54,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
+	if err := fitsBuild(cfg); err != nil {
+		return err
+	}
 	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
 	defer flushTraces(tracing, logger, 500*time.Millisecond) // after the 10 s shutdown window: keep the whole stop near SPEC's bound
 	detached := &sync.WaitGroup{}                            // Logic Apps callbacks, which shutdown waits for
@@ -69,14 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		opts := awslambda.Options{Tracer: tracing.Provider()}
-		if tracing != nil {
-			opts.FlushTraces = tracing.Flush
-		}
-		// Lambda gives the runtime 500 ms after SIGTERM; the hooks share it.
-		awslambda.Start(ctx, awslambda.NewHandler(httpAPI, core, logger, opts), logger,
-			func(context.Context) { flushTraces(tracing, logger, 400*time.Millisecond) })
-		return nil // not reached: the runtime loop exits the process
+		return startLambda(ctx, httpAPI, core, logger, tracing)
 	case config.AzureFunctions:
 		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
 	case config.Local:
@@ -121,26 +115,6 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 		return nil, nil, err
 	}
 	return core, api.New(d), nil
-}
-
-// awsAssertion is the AWS STS web identity token that federation presents
-// to Entra instead of a stored secret; nil unless it is configured.
-func awsAssertion(id config.Identity, hc *http.Client) credential.AssertionFunc {
-	if id.Kind != config.AWSFederation {
-		return nil
-	}
-	src, err := awssts.NewTokenSource(awssts.Config{
-		Region: id.AWS.Region,
-		Credentials: awssts.Credentials{
-			AccessKeyID: id.AWS.AccessKeyID, SecretAccessKey: id.AWS.SecretAccessKey, SessionToken: id.AWS.SessionToken,
-		},
-		EndpointURLSTS: id.AWS.STSEndpoint,
-		HTTPClient:     hc,
-	})
-	if err != nil {
-		return func(context.Context) (string, error) { return "", err }
-	}
-	return src.Token
 }
 
 // flushTraces sends the spans not yet exported, for at most d: the last

@@ -93,6 +93,9 @@ func TestMakePackage(t *testing.T) {
 		checkELF(t, app.ExecutablePath, h.Data, elf.EM_X86_64, root)
 		checkSize(t, app.ExecutablePath, h.Data)
 		checkNoEmulator(t, app.ExecutablePath, h.Data)
+		if bytes.Contains(h.Data, lambdaMarker) {
+			t.Errorf("%s contains %q: the AWS Lambda runtime was compiled into the Functions handler", app.ExecutablePath, lambdaMarker)
+		}
 	})
 	t.Run("lambda layout", func(t *testing.T) {
 		files, names := zipByName(t, filepath.Join(dist, "lambda.zip"))
@@ -106,6 +109,11 @@ func TestMakePackage(t *testing.T) {
 		checkELF(t, "bootstrap", b.Data, lambdaMachine, root)
 		checkSize(t, "bootstrap", b.Data)
 		checkNoEmulator(t, "bootstrap", b.Data)
+		// The positive control of the Azure check: the same marker is found where the
+		// runtime is.
+		if !bytes.Contains(b.Data, lambdaMarker) {
+			t.Errorf("bootstrap does not contain %q: the Lambda runtime is missing, or the Azure check cannot see it", lambdaMarker)
+		}
 	})
 	t.Run("lambda default is arm64", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -158,6 +166,10 @@ func TestMakePackage(t *testing.T) {
 // emulatorMarker is in the function-name table (which -s -w keep: the runtime needs
 // it) of any binary that holds the emulated tenant's code.
 var emulatorMarker = []byte("reprocess/shared/sandbox.")
+
+// lambdaMarker is in the function-name table of any binary that holds aws-lambda-go,
+// the AWS Lambda runtime client.
+var lambdaMarker = []byte("github.com/aws/aws-lambda-go/")
 
 func checkNoEmulator(t *testing.T, name string, data []byte) {
 	t.Helper()
