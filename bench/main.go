@@ -87,8 +87,8 @@ func run() error {
 	}
 	defer os.RemoveAll(tmp)
 	handlerBin, floorBin := filepath.Join(tmp, "handler"), filepath.Join(tmp, "floor")
-	step("building the handler (as make package builds it, for this machine) and the floor")
-	tags := "lambda.norpc"
+	step("building the handler (as make package builds the Functions handler, for this machine) and the floor")
+	tags := "lambda.norpc,azureonly" // the Functions handler of azure-functions.zip
 	if *profile != "" {
 		tags += ",benchprofile"
 	}
