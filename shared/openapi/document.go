@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Route is what the document needs of one route of the handler's table.
@@ -138,13 +139,14 @@ func tokenURL(o Options) string {
 
 func entraScope(o Options) string { return strings.TrimSuffix(o.Audience, "/") + "/.default" }
 
-var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)(?:\.\.\.)?\}`)
+// pathParam is compiled on the first document build, not at every start.
+var pathParam = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([A-Za-z0-9_]+)(?:\.\.\.)?\}`) })
 
 // Path turns a ServeMux pattern's path into the document's path
 // ("/{$}" → "/", "{rest...}" → "{rest}").
 func Path(pattern string) string {
 	p := strings.TrimSuffix(pattern, "{$}")
-	return pathParam.ReplaceAllString(p, "{$1}")
+	return pathParam().ReplaceAllString(p, "{$1}")
 }
 
 // DocumentedOperations lists, sorted, the operation ids ops.go describes, so
@@ -160,7 +162,7 @@ func operation(rt Route) (map[string]any, error) {
 	doc, ok := ops[rt.OperationID]
 	if !ok {
 		doc = opDoc{tag: "Other", description: rt.Summary + ".", pathParams: map[string]any{}}
-		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+		for _, m := range pathParam().FindAllStringSubmatch(rt.Path, -1) {
 			doc.pathParams[m[1]] = map[string]any{"name": m[1], "in": "path", "required": true, "type": "string"}
 		}
 	}
@@ -178,7 +180,7 @@ func operation(rt Route) (map[string]any, error) {
 		op["security"] = []any{} // overrides the document's: no key, no token
 	}
 	var params []any
-	for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+	for _, m := range pathParam().FindAllStringSubmatch(rt.Path, -1) {
 		p, ok := doc.pathParams[m[1]]
 		if !ok {
 			return nil, fmt.Errorf("route %s %s: path parameter %q is not documented", rt.Method, rt.Path, m[1])
