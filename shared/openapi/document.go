@@ -152,14 +152,14 @@ func Path(pattern string) string {
 // DocumentedOperations lists, sorted, the operation ids ops.go describes, so
 // the handler's tests can tell a route without documentation (it is still
 // documented, from its table entry alone) or documentation without a route.
-func DocumentedOperations() []string { return slices.Sorted(maps.Keys(ops)) }
+func DocumentedOperations() []string { return slices.Sorted(maps.Keys(ops())) }
 
 // operation documents one route: the table's id, summary and whether it is
 // public, its path parameters, and the rest from ops. A route without an
 // entry is still documented, with its path parameters as strings and
 // Graph's error shape.
 func operation(rt Route) (map[string]any, error) {
-	doc, ok := ops[rt.OperationID]
+	doc, ok := ops()[rt.OperationID]
 	if !ok {
 		doc = opDoc{tag: "Other", description: rt.Summary + ".", pathParams: map[string]any{}}
 		for _, m := range pathParam().FindAllStringSubmatch(rt.Path, -1) {

@@ -1,6 +1,10 @@
 package openapi
 
-import "github.com/entra-tools/reprocess/shared/webhook"
+import (
+	"sync"
+
+	"github.com/entra-tools/reprocess/shared/webhook"
+)
 
 // opDoc is what the document says of an operation beyond its route table
 // entry (whether it is public comes from the table). Keys of ops are
@@ -37,88 +41,93 @@ var graphFailures = []answer{
 	{"504", "The request's deadline passed; a reprocess may still take effect.", "Error", nil},
 }
 
-var ops = map[string]opDoc{
-	"Ready": {
-		tag: "Operations", visibility: "internal",
-		description: "Readiness probe: answers 200 at once and calls nothing.",
-		answers:     []answer{{"200", "Ready.", "Ready", nil}},
-	},
-	"ReprocessAssignment": {
-		tag: "Assignments", visibility: "important",
-		description: "Asks Graph to reprocess the assignment (POST .../assignments/{id}/reprocess). " +
-			"The 202's Location is the assignment's status, for the Logic Apps asynchronous pattern.",
-		pathParams: map[string]any{"id": assignmentIDParam},
-		answers: append([]answer{
-			{"202", "Graph accepted the reprocess.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
-			{"405", "Wrong method.", "Error", []string{"Allow"}},
-			{"413", "The body is larger than 16 KiB (the route takes none).", "Error", nil},
-		}, graphFailures...),
-	},
-	"GetAssignmentStatus": {
-		tag: "Assignments", visibility: "advanced",
-		description: "Reads the assignment from Graph: 202 while Graph reports it delivering (poll again after Retry-After), " +
-			"200 with final=true for any other state.",
-		pathParams: map[string]any{"id": assignmentIDParam},
-		answers: append([]answer{
-			{"200", "The assignment's state is final (delivered, partiallyDelivered, expired, deliveryFailed).", "AssignmentState", []string{"X-Graph-Request-Id"}},
-			{"202", "Graph still reports the assignment delivering.", "AssignmentState", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
-		}, graphFailures...),
-	},
-	"SubmitReprocess": {
-		tag: "Assignments", visibility: "important",
-		description: "Reprocesses the assignments the body names. One assignment: {\"assignmentId\"} or an " +
-			"entitlement-management custom-extension payload (Assignment.Id, or assignment.id) answers as the path route does. " +
-			"A batch {\"assignmentIds\"} of 1 to 1000, or a user's delivered assignments to an access package " +
-			"{\"userPrincipalName\"|\"userObjectId\", \"accessPackageId\"}, answers 200 with one result per id in input order, " +
-			"each with the status a single call would have had, and a summary. With \"callbackUrl\" (a Logic Apps HTTP Webhook " +
-			"action's @{listCallbackUrl()}) it answers 202 at once and POSTs that answer to the callback URL when done.",
-		body: map[string]any{
-			"name": "body", "in": "body", "required": true, "x-ms-summary": "Request",
-			"description": "One of the shapes of ReprocessRequest.",
-			"schema":      ref("ReprocessRequest"),
+// ops is built on the first document build, not at every start.
+var ops = sync.OnceValue(func() map[string]opDoc {
+	return map[string]opDoc{
+		"Ready": {
+			tag: "Operations", visibility: "internal",
+			description: "Readiness probe: answers 200 at once and calls nothing.",
+			answers:     []answer{{"200", "Ready.", "Ready", nil}},
 		},
-		answers: append([]answer{
-			{"200", "A batch or user lookup: one result per id, in input order.", "BatchAnswer", nil},
-			{"202", "One assignment accepted by Graph (as the path route), or a callback subscription accepted.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
-			{"405", "Wrong method.", "Error", []string{"Allow"}},
-			{"413", "The body is larger than 64 KiB.", "Error", nil},
-			{"415", "The body is not JSON.", "Error", nil},
-		}, graphFailures...),
-	},
-	"ReceiveWebhook": {
-		tag: "Webhooks", visibility: "internal",
-		description: "A ticketing system's signed webhook (no function key or token: the signature over the raw body is the proof). " +
-			"Signatures: github X-Hub-Signature-256 (X-GitHub-Delivery), jira X-Hub-Signature (X-Atlassian-Webhook-Identifier), " +
-			"standard Webhook-Id/Webhook-Timestamp/Webhook-Signature, zendesk X-Zendesk-Webhook-Signature and -Timestamp, " +
-			"pagerduty X-PagerDuty-Signature. The assignment id is read at the source's JSON pointer (WEBHOOK_<SOURCE>_ID_POINTER, " +
-			"default /assignmentId) and reprocessed as the path route does; a replayed delivery gets the first answer again.",
-		pathParams: map[string]any{"source": map[string]any{
-			"name": "source", "in": "path", "required": true, "type": "string", "enum": webhookSources(),
-			"description": "The sender, which names the signature scheme.", "x-ms-summary": "Source",
-		}},
-		body: map[string]any{
-			"name": "body", "in": "body", "required": true, "x-ms-summary": "Delivery",
-			"description": "The sender's JSON event, signed as sent.",
-			"schema":      map[string]any{"type": "object"},
+		"ReprocessAssignment": {
+			tag: "Assignments", visibility: "important",
+			description: "Asks Graph to reprocess the assignment (POST .../assignments/{id}/reprocess). " +
+				"The 202's Location is the assignment's status, for the Logic Apps asynchronous pattern.",
+			pathParams: map[string]any{"id": assignmentIDParam},
+			answers: append([]answer{
+				{"202", "Graph accepted the reprocess.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+				{"405", "Wrong method.", "Error", []string{"Allow"}},
+				{"413", "The body is larger than 16 KiB (the route takes none).", "Error", nil},
+			}, graphFailures...),
 		},
-		answers: append([]answer{
-			{"202", "Graph accepted the reprocess.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
-			{"413", "The body is larger than 1 MiB.", "Error", nil},
-		}, webhookFailures()...),
-	},
-	"GetOpenApiDocument": {
-		tag: "Operations", visibility: "internal",
-		description: "This document (OpenAPI 2.0), with host and scheme as the caller reached the API.",
-		answers:     []answer{{"200", "The OpenAPI 2.0 document.", "", nil}},
-	},
-}
+		"GetAssignmentStatus": {
+			tag: "Assignments", visibility: "advanced",
+			description: "Reads the assignment from Graph: 202 while Graph reports it delivering (poll again after Retry-After), " +
+				"200 with final=true for any other state.",
+			pathParams: map[string]any{"id": assignmentIDParam},
+			answers: append([]answer{
+				{"200", "The assignment's state is final (delivered, partiallyDelivered, expired, deliveryFailed).", "AssignmentState", []string{"X-Graph-Request-Id"}},
+				{"202", "Graph still reports the assignment delivering.", "AssignmentState", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+			}, graphFailures...),
+		},
+		"SubmitReprocess": {
+			tag: "Assignments", visibility: "important",
+			description: "Reprocesses the assignments the body names. One assignment: {\"assignmentId\"} or an " +
+				"entitlement-management custom-extension payload (Assignment.Id, or assignment.id) answers as the path route does. " +
+				"A batch {\"assignmentIds\"} of 1 to 1000, or a user's delivered assignments to an access package " +
+				"{\"userPrincipalName\"|\"userObjectId\", \"accessPackageId\"}, answers 200 with one result per id in input order, " +
+				"each with the status a single call would have had, and a summary. With \"callbackUrl\" (a Logic Apps HTTP Webhook " +
+				"action's @{listCallbackUrl()}) it answers 202 at once and POSTs that answer to the callback URL when done.",
+			body: map[string]any{
+				"name": "body", "in": "body", "required": true, "x-ms-summary": "Request",
+				"description": "One of the shapes of ReprocessRequest.",
+				"schema":      ref("ReprocessRequest"),
+			},
+			answers: append([]answer{
+				{"200", "A batch or user lookup: one result per id, in input order.", "BatchAnswer", nil},
+				{"202", "One assignment accepted by Graph (as the path route), or a callback subscription accepted.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+				{"405", "Wrong method.", "Error", []string{"Allow"}},
+				{"413", "The body is larger than 64 KiB.", "Error", nil},
+				{"415", "The body is not JSON.", "Error", nil},
+			}, graphFailures...),
+		},
+		"ReceiveWebhook": {
+			tag: "Webhooks", visibility: "internal",
+			description: "A ticketing system's signed webhook (no function key or token: the signature over the raw body is the proof). " +
+				"Signatures: github X-Hub-Signature-256 (X-GitHub-Delivery), jira X-Hub-Signature (X-Atlassian-Webhook-Identifier), " +
+				"standard Webhook-Id/Webhook-Timestamp/Webhook-Signature, zendesk X-Zendesk-Webhook-Signature and -Timestamp, " +
+				"pagerduty X-PagerDuty-Signature. The assignment id is read at the source's JSON pointer (WEBHOOK_<SOURCE>_ID_POINTER, " +
+				"default /assignmentId) and reprocessed as the path route does; a replayed delivery gets the first answer again.",
+			pathParams: map[string]any{"source": map[string]any{
+				"name": "source", "in": "path", "required": true, "type": "string", "enum": webhookSources(),
+				"description": "The sender, which names the signature scheme.", "x-ms-summary": "Source",
+			}},
+			body: map[string]any{
+				"name": "body", "in": "body", "required": true, "x-ms-summary": "Delivery",
+				"description": "The sender's JSON event, signed as sent.",
+				"schema":      map[string]any{"type": "object"},
+			},
+			answers: append([]answer{
+				{"202", "Graph accepted the reprocess.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+				{"413", "The body is larger than 1 MiB.", "Error", nil},
+			}, webhookFailures()...),
+		},
+		"GetOpenApiDocument": {
+			tag: "Operations", visibility: "internal",
+			description: "This document (OpenAPI 2.0), with host and scheme as the caller reached the API.",
+			answers:     []answer{{"200", "The OpenAPI 2.0 document.", "", nil}},
+		},
+	}
+})
 
-var answerHeaders = map[string]map[string]any{
-	"Location":           {"type": "string", "description": "Absolute URL of the assignment's status (GET)."},
-	"Retry-After":        {"type": "integer", "description": "Seconds to wait before polling or retrying."},
-	"X-Graph-Request-Id": {"type": "string", "description": "Graph's request-id, for Microsoft support."},
-	"Allow":              {"type": "string", "description": "The methods the route takes."},
-}
+var answerHeaders = sync.OnceValue(func() map[string]map[string]any {
+	return map[string]map[string]any{
+		"Location":           {"type": "string", "description": "Absolute URL of the assignment's status (GET)."},
+		"Retry-After":        {"type": "integer", "description": "Seconds to wait before polling or retrying."},
+		"X-Graph-Request-Id": {"type": "string", "description": "Graph's request-id, for Microsoft support."},
+		"Allow":              {"type": "string", "description": "The methods the route takes."},
+	}
+})
 
 func (d opDoc) responses() map[string]any {
 	out := map[string]any{}
@@ -132,7 +141,7 @@ func (d opDoc) responses() map[string]any {
 		if len(a.headers) > 0 {
 			h := map[string]any{}
 			for _, name := range a.headers {
-				h[name] = answerHeaders[name]
+				h[name] = answerHeaders()[name]
 			}
 			r["headers"] = h
 		}
