@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -95,6 +96,24 @@ func TestMakePackage(t *testing.T) {
 		checkNoEmulator(t, app.ExecutablePath, h.Data)
 		if bytes.Contains(h.Data, lambdaMarker) {
 			t.Errorf("%s contains %q: the AWS Lambda runtime was compiled into the Functions handler", app.ExecutablePath, lambdaMarker)
+		}
+	})
+	t.Run("azure handler refuses Lambda", func(t *testing.T) {
+		if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+			t.Skip("the handler is linux/amd64")
+		}
+		files, _ := zipByName(t, filepath.Join(dist, "azure-functions.zip"))
+		bin := filepath.Join(t.TempDir(), "handler")
+		if err := os.WriteFile(bin, files[app.ExecutablePath].Data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin)
+		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=127.0.0.1:9", "AZURE_TENANT_ID=00000000-0000-0000-0000-000000000001",
+			"AZURE_CLIENT_ID=00000000-0000-0000-0000-000000000002", "AZURE_CLIENT_SECRET=unused"}
+		out, err := cmd.CombinedOutput()
+		const want = "handler: this binary is the Azure Functions handler, built without the AWS Lambda runtime: deploy lambda.zip to Lambda\n"
+		if err == nil || string(out) != want {
+			t.Errorf("the Azure handler on Lambda = %v, %q; want exit 1 and %q", err, out, want)
 		}
 	})
 	t.Run("lambda layout", func(t *testing.T) {
