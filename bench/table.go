@@ -49,7 +49,7 @@ func printTable(res map[string]*result, st map[string]*startRuns, idle, hwm map[
 		"**≤ 16 / 32 MiB**", verdict(mib(idle["handler"]) <= 16 && mib(hwm["handler"]) <= 32))
 	if sizes != nil {
 		az, l := float64(sizes["azure-functions.zip"])/(1<<20), float64(sizes["lambda.zip"])/(1<<20)
-		row("`azure-functions.zip`, `lambda.zip` (amd64 here; make package builds arm64 for Lambda)",
+		row("`azure-functions.zip`, `lambda.zip` (Lambda "+*lambdaArch+")",
 			fmt.Sprintf("%.2f / %.2f MiB", az, l), "—", "**≤ 4 MiB each**", verdict(az <= 4 && l <= 4))
 	}
 	if conv != nil {
