@@ -76,27 +76,26 @@ func stripStage(path, stage, domain, apiID string) (rest, prefix string) {
 // multiValueHeaders: repeated headers are comma-joined and Set-Cookie goes
 // into cookies.
 func httpAPIResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.Header, resp.Body)
-	out, _ := json.Marshal(events.APIGatewayV2HTTPResponse{
-		StatusCode:      resp.Status,
-		Headers:         singleValued(resp.Header, "Set-Cookie"),
-		Cookies:         resp.Header["Set-Cookie"],
-		Body:            body,
-		IsBase64Encoded: b64,
-	})
-	return out
+	out := make([]byte, 0, responseSize(resp))
+	out = appendStatus(out, resp.Status)
+	out = append(out, `,"headers":`...)
+	out = appendSingleHeaders(out, resp.Header, "")
+	out = append(out, `,"multiValueHeaders":null`...)
+	out = appendBody(out, resp, false, true)
+	out = append(out, `,"cookies":`...)
+	out = appendStrings(out, resp.Header["Set-Cookie"])
+	return append(out, '}')
 }
 
 // functionURLResponse encodes the core's answer for a function URL, whose
 // response type has no multi-value headers at all.
 func functionURLResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.Header, resp.Body)
-	out, _ := json.Marshal(events.LambdaFunctionURLResponse{
-		StatusCode:      resp.Status,
-		Headers:         singleValued(resp.Header, "Set-Cookie"),
-		Cookies:         resp.Header["Set-Cookie"],
-		Body:            body,
-		IsBase64Encoded: b64,
-	})
-	return out
+	out := make([]byte, 0, responseSize(resp))
+	out = appendStatus(out, resp.Status)
+	out = append(out, `,"headers":`...)
+	out = appendSingleHeaders(out, resp.Header, "")
+	out = appendBody(out, resp, false, false)
+	out = append(out, `,"cookies":`...)
+	out = appendStrings(out, resp.Header["Set-Cookie"])
+	return append(out, '}')
 }
