@@ -79,6 +79,11 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if h.flush != nil {
 		defer h.flushTraces(ctx)
 	}
+	if ev, ok := decodeHTTPEvent(payload); ok {
+		if out, ok := h.serveDecoded(ctx, id, ev); ok {
+			return out, nil
+		}
+	}
 	switch src := classify(payload); src {
 	case sourceREST:
 		return h.serveREST(ctx, id, payload), nil

@@ -1,0 +1,764 @@
+package awslambda
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The HTTP events are read by a small purpose-built decoder: one pass over
+// the payload that keeps only the fields the edge uses, takes strings
+// without escapes as substrings of one copy of the payload, and builds the
+// request's http.Header directly. It is exact or it declines: on anything
+// whose encoding/json reading it does not reproduce (a key that only
+// case-insensitively matches a field, a duplicate header, invalid UTF-8 or
+// a lone surrogate in a string, null inside a map, a field of the wrong
+// type, a payload of another source, invalid JSON) it gives up and the
+// invocation takes the encoding/json path (classify, then the event type of
+// aws-lambda-go). Fields the edge does not use are only checked to be valid
+// JSON, where encoding/json would also have checked their types.
+
+// httpEvent is what the edge reads of an HTTP event, any source.
+type httpEvent struct {
+	version, httpMethod, rawPath, rawQuery, path, body string
+	base64, hasCookies                                 bool
+	cookies                                            []string
+	// The maps, as spans of the payload, decoded once the source is known.
+	headers, mvHeaders, query, mvQuery span
+
+	accountID, domainName, apiID, stage, requestID, protocol, ctxPath string
+	identitySourceIP, targetGroupARN                                  string
+	httpMethodV2, httpProtocol, httpSourceIP                          string
+
+	d decoder // holds the payload, for the spans
+}
+
+// span is where a value sits in the payload; present is false when the key
+// is absent or null.
+type span struct {
+	from, to int
+	present  bool
+}
+
+// decoder reads JSON from s; ok turns false for good at the first thing it
+// declines.
+type decoder struct {
+	s     string
+	i     int
+	ok    bool
+	depth int
+}
+
+func (d *decoder) fail() { d.ok = false }
+
+func (d *decoder) ws() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) peek() byte {
+	d.ws()
+	if d.i < len(d.s) {
+		return d.s[d.i]
+	}
+	return 0
+}
+
+// literal consumes lit if it is next.
+func (d *decoder) literal(lit string) bool {
+	if strings.HasPrefix(d.s[d.i:], lit) {
+		d.i += len(lit)
+		return true
+	}
+	return false
+}
+
+// null consumes a null if it is next.
+func (d *decoder) null() bool { return d.peek() == 'n' && d.literal("null") }
+
+// str reads a string, unescaped.
+func (d *decoder) str() string {
+	if d.peek() != '"' {
+		d.fail()
+		return ""
+	}
+	d.i++
+	start := d.i
+	for d.i < len(d.s) {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return d.s[start : d.i-1]
+		case c == '\\':
+			return d.unescape(start)
+		case c < 0x20:
+			d.fail()
+			return ""
+		case c < utf8.RuneSelf:
+			d.i++
+		default:
+			r, n := utf8.DecodeRuneInString(d.s[d.i:])
+			if r == utf8.RuneError && n == 1 {
+				d.fail() // encoding/json would put U+FFFD there
+				return ""
+			}
+			d.i += n
+		}
+	}
+	d.fail()
+	return ""
+}
+
+// unescape finishes a string that has escapes, from start.
+func (d *decoder) unescape(start int) string {
+	b := make([]byte, 0, d.i-start+16)
+	b = append(b, d.s[start:d.i]...)
+	for d.i < len(d.s) {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(b)
+		case c < 0x20:
+			d.fail()
+			return ""
+		case c == '\\':
+			if d.i+1 >= len(d.s) {
+				d.fail()
+				return ""
+			}
+			e := d.s[d.i+1]
+			d.i += 2
+			switch e {
+			case '"', '\\', '/':
+				b = append(b, e)
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r := d.hex4()
+				if utf16.IsSurrogate(r) {
+					if r >= 0xDC00 || !d.literal(`\u`) {
+						d.fail() // a lone surrogate becomes U+FFFD in encoding/json
+						return ""
+					}
+					r2 := d.hex4()
+					if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
+						d.fail()
+						return ""
+					}
+				}
+				if !d.ok {
+					return ""
+				}
+				b = utf8.AppendRune(b, r)
+			default:
+				d.fail()
+				return ""
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			d.i++
+		default:
+			r, n := utf8.DecodeRuneInString(d.s[d.i:])
+			if r == utf8.RuneError && n == 1 {
+				d.fail()
+				return ""
+			}
+			b = append(b, d.s[d.i:d.i+n]...)
+			d.i += n
+		}
+	}
+	d.fail()
+	return ""
+}
+
+func (d *decoder) hex4() rune {
+	if d.i+4 > len(d.s) {
+		d.fail()
+		return 0
+	}
+	var r rune
+	for _, c := range []byte(d.s[d.i : d.i+4]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			d.fail()
+			return 0
+		}
+		r = r<<4 | rune(c)
+	}
+	d.i += 4
+	return r
+}
+
+// member reads the next key of an object whose '{' is consumed, and its
+// colon; it returns false at the closing brace (consumed) or on failure.
+// n counts the members read so far.
+func (d *decoder) member(n *int) (string, bool) {
+	c := d.peek()
+	if c == '}' {
+		d.i++
+		return "", false
+	}
+	if *n > 0 {
+		if c != ',' {
+			d.fail()
+			return "", false
+		}
+		d.i++
+	}
+	*n++
+	key := d.str()
+	if d.peek() != ':' {
+		d.fail()
+		return "", false
+	}
+	d.i++
+	return key, d.ok
+}
+
+// object consumes the '{' of an object; false (and no failure) for null,
+// failure for anything else.
+func (d *decoder) object() bool {
+	switch d.peek() {
+	case '{':
+		d.i++
+		return true
+	case 'n':
+		if d.literal("null") {
+			return false
+		}
+	}
+	d.fail()
+	return false
+}
+
+// skip consumes any valid JSON value.
+func (d *decoder) skip() {
+	if d.depth++; d.depth > 1000 {
+		d.fail()
+	}
+	defer func() { d.depth-- }()
+	switch c := d.peek(); {
+	case c == '"':
+		d.str()
+	case c == '{':
+		d.i++
+		for n := 0; d.ok; {
+			if _, more := d.member(&n); !more {
+				break
+			}
+			d.skip()
+		}
+	case c == '[':
+		d.i++
+		for n := 0; d.ok; n++ {
+			c := d.peek()
+			if c == ']' {
+				d.i++
+				break
+			}
+			if n > 0 {
+				if c != ',' {
+					d.fail()
+					break
+				}
+				d.i++
+			}
+			d.skip()
+		}
+	case c == 't':
+		d.ok = d.ok && d.literal("true")
+	case c == 'f':
+		d.ok = d.ok && d.literal("false")
+	case c == 'n':
+		d.ok = d.ok && d.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		d.number()
+	default:
+		d.fail()
+	}
+}
+
+// number consumes a number of JSON's grammar.
+func (d *decoder) number() {
+	digits := func() int {
+		n := 0
+		for d.i < len(d.s) && '0' <= d.s[d.i] && d.s[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if d.s[d.i] == '-' {
+		d.i++
+	}
+	if d.i < len(d.s) && d.s[d.i] == '0' {
+		d.i++
+	} else if digits() == 0 {
+		d.fail()
+		return
+	}
+	if d.i < len(d.s) && d.s[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			d.fail()
+			return
+		}
+	}
+	if d.i < len(d.s) && (d.s[d.i] == 'e' || d.s[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.s) && (d.s[d.i] == '+' || d.s[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			d.fail()
+		}
+	}
+}
+
+// setString reads a string into *dst; null leaves it as it is, as
+// encoding/json does.
+func (d *decoder) setString(dst *string) {
+	if !d.null() {
+		*dst = d.str()
+	}
+}
+
+func (d *decoder) setBool(dst *bool) {
+	switch {
+	case d.null():
+	case d.literal("true"):
+		*dst = true
+	case d.literal("false"):
+		*dst = false
+	default:
+		d.fail()
+	}
+}
+
+// setSpan records where an object (or null) is; a second one of the same
+// name is declined (encoding/json would merge them).
+func (d *decoder) setSpan(dst *span, seen *bool) {
+	if *seen {
+		d.fail()
+		return
+	}
+	*seen = true
+	d.ws()
+	from := d.i
+	if d.null() {
+		return
+	}
+	if d.peek() != '{' {
+		d.fail()
+		return
+	}
+	d.skip()
+	*dst = span{from: from, to: d.i, present: true}
+}
+
+// unknown skips the value of a key the edge does not read, declining keys
+// encoding/json could match case-insensitively to one of known.
+func (d *decoder) unknown(key string, known ...string) {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			d.fail()
+			return
+		}
+	}
+	for _, k := range known {
+		if strings.EqualFold(key, k) {
+			d.fail()
+			return
+		}
+	}
+	d.skip()
+}
+
+var (
+	topKeys = []string{"version", "httpMethod", "rawPath", "rawQueryString", "path", "body", "isBase64Encoded",
+		"cookies", "headers", "multiValueHeaders", "queryStringParameters", "multiValueQueryStringParameters",
+		"requestContext",
+		// The keys of other sources (probe): their events take the other path.
+		"methodArn", "routeArn", "Records", "assignmentId", "assignmentIds", "userPrincipalName", "userObjectId", "detail"}
+	contextKeys = []string{"accountId", "domainName", "apiId", "stage", "requestId", "protocol", "path",
+		"identity", "http", "elb", "connectionId"}
+	httpKeys     = []string{"method", "protocol", "sourceIp"}
+	identityKeys = []string{"sourceIp"}
+	elbKeys      = []string{"targetGroupArn"}
+)
+
+// decodeHTTPEvent reads an HTTP event of any source. ok is false when the
+// payload must take the encoding/json path.
+func decodeHTTPEvent(payload []byte) (ev *httpEvent, ok bool) {
+	ev = &httpEvent{d: decoder{s: string(payload), ok: true}}
+	d := &ev.d
+	if !d.object() {
+		return nil, false
+	}
+	var seen [4]bool
+	for n := 0; d.ok; {
+		key, more := d.member(&n)
+		if !more {
+			break
+		}
+		switch key {
+		case "version":
+			d.setString(&ev.version)
+		case "httpMethod":
+			d.setString(&ev.httpMethod)
+		case "rawPath":
+			d.setString(&ev.rawPath)
+		case "rawQueryString":
+			d.setString(&ev.rawQuery)
+		case "path":
+			d.setString(&ev.path)
+		case "body":
+			d.setString(&ev.body)
+		case "isBase64Encoded":
+			d.setBool(&ev.base64)
+		case "cookies":
+			ev.cookies = d.strings()
+		case "headers":
+			d.setSpan(&ev.headers, &seen[0])
+		case "multiValueHeaders":
+			d.setSpan(&ev.mvHeaders, &seen[1])
+		case "queryStringParameters":
+			d.setSpan(&ev.query, &seen[2])
+		case "multiValueQueryStringParameters":
+			d.setSpan(&ev.mvQuery, &seen[3])
+		case "requestContext":
+			d.requestContext(ev)
+		default:
+			if !d.ok {
+				break
+			}
+			for _, k := range topKeys[13:] {
+				if key == k {
+					d.fail()
+				}
+			}
+			d.unknown(key, topKeys...)
+		}
+	}
+	if d.ws(); d.i != len(d.s) {
+		d.fail()
+	}
+	return ev, d.ok
+}
+
+// strings reads an array of strings (null: nil).
+func (d *decoder) strings() []string {
+	if d.null() {
+		return nil
+	}
+	if d.peek() != '[' {
+		d.fail()
+		return nil
+	}
+	d.i++
+	vs := make([]string, 0, 4)
+	for d.ok {
+		c := d.peek()
+		if c == ']' {
+			d.i++
+			break
+		}
+		if len(vs) > 0 {
+			if c != ',' {
+				d.fail()
+				break
+			}
+			d.i++
+		}
+		vs = append(vs, d.str())
+	}
+	return vs
+}
+
+func (d *decoder) requestContext(ev *httpEvent) {
+	if !d.object() {
+		return
+	}
+	for n := 0; d.ok; {
+		key, more := d.member(&n)
+		if !more {
+			break
+		}
+		switch key {
+		case "accountId":
+			d.setString(&ev.accountID)
+		case "domainName":
+			d.setString(&ev.domainName)
+		case "apiId":
+			d.setString(&ev.apiID)
+		case "stage":
+			d.setString(&ev.stage)
+		case "requestId":
+			d.setString(&ev.requestID)
+		case "protocol":
+			d.setString(&ev.protocol)
+		case "path":
+			d.setString(&ev.ctxPath)
+		case "identity":
+			d.small(identityKeys, &ev.identitySourceIP)
+		case "elb":
+			d.small(elbKeys, &ev.targetGroupARN)
+		case "http":
+			d.small(httpKeys, &ev.httpMethodV2, &ev.httpProtocol, &ev.httpSourceIP)
+		case "connectionId":
+			d.fail() // WebSocket API: the other path
+		default:
+			d.unknown(key, contextKeys...)
+		}
+	}
+}
+
+// small reads an object whose keys of interest are keys, into dst in order.
+func (d *decoder) small(keys []string, dst ...*string) {
+	if !d.object() {
+		return
+	}
+	for n := 0; d.ok; {
+		key, more := d.member(&n)
+		if !more {
+			break
+		}
+		i := 0
+		for i < len(keys) && keys[i] != key {
+			i++
+		}
+		if i < len(keys) {
+			d.setString(dst[i])
+		} else {
+			d.unknown(key, keys...)
+		}
+	}
+}
+
+// source tells the event's source as classify does (the keys that make
+// classify answer otherwise were declined).
+func (ev *httpEvent) source() source {
+	switch {
+	case ev.targetGroupARN != "":
+		return sourceALB
+	case ev.version == "2.0" && ev.httpMethodV2 != "":
+		if strings.Contains(ev.domainName, ".lambda-url.") {
+			return sourceFunctionURL
+		}
+		return sourceHTTPAPI
+	case ev.httpMethod != "" && ev.accountID != "":
+		return sourceREST
+	}
+	return sourceUnknown
+}
+
+// header decodes a span holding a map[string]string (multi false) or a
+// map[string][]string into h under canonical keys, declining two keys
+// that share one (their order in h would be map order in encoding/json's
+// reading). It returns the number of keys.
+func (d *decoder) header(sp span, multi bool, h http.Header, vals *[]string) int {
+	if !sp.present || !d.ok {
+		return 0
+	}
+	d.i = sp.from
+	d.object()
+	n := 0
+	for d.ok {
+		key, more := d.member(&n)
+		if !more {
+			break
+		}
+		ck := http.CanonicalHeaderKey(key)
+		if _, dup := h[ck]; dup {
+			d.fail()
+			break
+		}
+		start := len(*vals)
+		if multi {
+			if d.peek() != '[' {
+				d.fail()
+				break
+			}
+			d.i++
+			for m := 0; d.ok; m++ {
+				c := d.peek()
+				if c == ']' {
+					d.i++
+					break
+				}
+				if m > 0 {
+					if c != ',' {
+						d.fail()
+						break
+					}
+					d.i++
+				}
+				*vals = append(*vals, d.str())
+			}
+			if len(*vals) == start {
+				h[ck] = nil
+				continue
+			}
+		} else {
+			*vals = append(*vals, d.str())
+		}
+		h[ck] = (*vals)[start:len(*vals):len(*vals)]
+	}
+	return n
+}
+
+// stringMap decodes a span holding a map[string]string.
+func (d *decoder) stringMap(sp span) map[string]string {
+	if !sp.present || !d.ok {
+		return nil
+	}
+	d.i = sp.from
+	d.object()
+	m := map[string]string{}
+	for n := 0; d.ok; {
+		key, more := d.member(&n)
+		if !more {
+			break
+		}
+		if d.null() {
+			d.fail()
+			break
+		}
+		m[key] = d.str()
+	}
+	return m
+}
+
+// stringsMap decodes a span holding a map[string][]string.
+func (d *decoder) stringsMap(sp span) map[string][]string {
+	if !sp.present || !d.ok {
+		return nil
+	}
+	d.i = sp.from
+	d.object()
+	m := map[string][]string{}
+	for n := 0; d.ok; {
+		key, more := d.member(&n)
+		if !more {
+			break
+		}
+		if d.peek() == 'n' {
+			d.fail()
+			break
+		}
+		m[key] = d.strings()
+	}
+	return m
+}
+
+// checkMap checks that a span holds a map[string]string (multi false) or a
+// map[string][]string, as encoding/json would while decoding it, for the
+// maps of the event type the edge does not read.
+func (d *decoder) checkMap(sp span, multi bool) {
+	if !sp.present || !d.ok {
+		return
+	}
+	d.i = sp.from
+	d.object()
+	for n := 0; d.ok; {
+		if _, more := d.member(&n); !more {
+			break
+		}
+		if multi {
+			if d.peek() == 'n' {
+				d.fail()
+			}
+			d.strings()
+		} else {
+			d.str()
+		}
+	}
+}
+
+// request turns the event, of source src, into the edge's request; ok is
+// false when the event must take the encoding/json path after all. multi
+// is the load balancer's mode.
+func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
+	d := &ev.d
+	h := make(http.Header, 16)
+	vals := make([]string, 0, 16)
+	e = &httpRequest{header: h, body: ev.body, base64: ev.base64}
+	switch src {
+	case sourceHTTPAPI, sourceFunctionURL:
+		d.header(ev.headers, false, h, &vals)
+		d.checkMap(ev.query, false)
+		if len(ev.cookies) > 0 {
+			h["Cookie"] = []string{strings.Join(ev.cookies, "; ")}
+		}
+		e.method, e.rawQuery = ev.httpMethodV2, ev.rawQuery
+		e.path, e.prefix = stripStage(ev.rawPath, ev.stage, ev.domainName, ev.apiID)
+		e.host, e.sourceIP, e.proto = ev.domainName, ev.httpSourceIP, ev.httpProtocol
+	case sourceREST, sourceALB:
+		if d.header(ev.mvHeaders, true, h, &vals) == 0 {
+			d.header(ev.headers, false, h, &vals)
+		} else {
+			d.checkMap(ev.headers, false)
+		}
+		single, mv := d.stringMap(ev.query), d.stringsMap(ev.mvQuery)
+		e.method, e.path = ev.httpMethod, ev.path
+		if src == sourceREST {
+			e.rawQuery = restQuery(single, mv)
+			e.host, e.sourceIP, e.proto = ev.domainName, ev.identitySourceIP, ev.protocol
+			e.prefix = stagePrefix(ev.ctxPath, ev.path)
+		} else {
+			e.rawQuery = albQuery(single, mv)
+			e.sourceIP, e.proto = lastForwardedFor(h), "HTTP/1.1"
+			multi = ev.mvHeaders.present
+		}
+	default:
+		return nil, false, false
+	}
+	return e, multi, d.ok
+}
+
+// serveDecoded serves an event the fast decoder read; ok is false when it
+// must take the encoding/json path.
+func (h *Handler) serveDecoded(ctx context.Context, id string, ev *httpEvent) (out []byte, ok bool) {
+	src := ev.source()
+	e, multi, ok := ev.request(src)
+	if !ok {
+		return nil, false
+	}
+	if id == "" && src != sourceALB {
+		id = ev.requestID
+	}
+	resp := h.serveHTTP(ctx, id, src, e)
+	switch src {
+	case sourceREST:
+		return restResponse(resp), true
+	case sourceHTTPAPI:
+		return httpAPIResponse(resp), true
+	case sourceFunctionURL:
+		return functionURLResponse(resp), true
+	}
+	return albResponse(resp, multi), true
+}
