@@ -59,15 +59,22 @@ func v2Request(ev *events.APIGatewayV2HTTPRequest) *httpRequest {
 // API's own execute-api domain the path keeps the stage ("/dev/api/…"); on a
 // custom domain, and for the $default stage, there is none to remove.
 func stripStage(path, stage, domain, apiID string) (rest, prefix string) {
-	if stage == "" || stage == "$default" || apiID == "" || !strings.HasPrefix(domain, apiID+".execute-api.") {
+	if stage == "" || stage == "$default" || apiID == "" {
 		return path, ""
 	}
-	prefix = "/" + stage
+	if d, ok := strings.CutPrefix(domain, apiID); !ok || !strings.HasPrefix(d, ".execute-api.") {
+		return path, ""
+	}
+	// The prefix is "/" + stage, taken from path so as not to build it.
+	n := 1 + len(stage)
+	if len(path) < n || path[0] != '/' || path[1:n] != stage {
+		return path, ""
+	}
 	switch {
-	case path == prefix:
-		return "/", prefix
-	case strings.HasPrefix(path, prefix+"/"):
-		return path[len(prefix):], prefix
+	case len(path) == n:
+		return "/", path
+	case path[n] == '/':
+		return path[n:], path[:n]
 	}
 	return path, ""
 }

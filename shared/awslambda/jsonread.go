@@ -120,14 +120,15 @@ func (d *decoder) str() string {
 
 // unescape finishes a string that has escapes, from start.
 func (d *decoder) unescape(start int) string {
-	b := make([]byte, 0, d.i-start+16)
-	b = append(b, d.s[start:d.i]...)
+	var b strings.Builder // its String does not copy
+	b.Grow(d.i - start + 64)
+	b.WriteString(d.s[start:d.i])
 	for d.i < len(d.s) {
 		c := d.s[d.i]
 		switch {
 		case c == '"':
 			d.i++
-			return string(b)
+			return b.String()
 		case c < 0x20:
 			d.fail()
 			return ""
@@ -140,17 +141,17 @@ func (d *decoder) unescape(start int) string {
 			d.i += 2
 			switch e {
 			case '"', '\\', '/':
-				b = append(b, e)
+				b.WriteByte(e)
 			case 'b':
-				b = append(b, '\b')
+				b.WriteByte('\b')
 			case 'f':
-				b = append(b, '\f')
+				b.WriteByte('\f')
 			case 'n':
-				b = append(b, '\n')
+				b.WriteByte('\n')
 			case 'r':
-				b = append(b, '\r')
+				b.WriteByte('\r')
 			case 't':
-				b = append(b, '\t')
+				b.WriteByte('\t')
 			case 'u':
 				r := d.hex4()
 				if utf16.IsSurrogate(r) {
@@ -167,13 +168,13 @@ func (d *decoder) unescape(start int) string {
 				if !d.ok {
 					return ""
 				}
-				b = utf8.AppendRune(b, r)
+				b.WriteRune(r)
 			default:
 				d.fail()
 				return ""
 			}
 		case c < utf8.RuneSelf:
-			b = append(b, c)
+			b.WriteByte(c)
 			d.i++
 		default:
 			r, n := utf8.DecodeRuneInString(d.s[d.i:])
@@ -181,7 +182,7 @@ func (d *decoder) unescape(start int) string {
 				d.fail()
 				return ""
 			}
-			b = append(b, d.s[d.i:d.i+n]...)
+			b.WriteString(d.s[d.i : d.i+n])
 			d.i += n
 		}
 	}
@@ -705,7 +706,7 @@ func (d *decoder) checkMap(sp span, multi bool) {
 func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 	d := &ev.d
 	h := make(http.Header, 16)
-	vals := make([]string, 0, 16)
+	vals := make([]string, 0, 24)
 	e = &httpRequest{header: h, body: ev.body, base64: ev.base64}
 	switch src {
 	case sourceHTTPAPI, sourceFunctionURL:
@@ -737,6 +738,7 @@ func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 	default:
 		return nil, false, false
 	}
+	e.spare = vals
 	return e, multi, d.ok
 }
 
