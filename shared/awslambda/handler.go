@@ -79,8 +79,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if h.flush != nil {
 		defer h.flushTraces(ctx)
 	}
-	if ev, ok := decodeHTTPEvent(payload); ok {
-		if out, ok := h.serveDecoded(ctx, id, ev); ok {
+	var ev httpEvent
+	if decodeHTTPEvent(payload, &ev) {
+		if out, ok := h.serveDecoded(ctx, id, &ev); ok {
 			return out, nil
 		}
 	}

@@ -414,11 +414,11 @@ var (
 
 // decodeHTTPEvent reads an HTTP event of any source. ok is false when the
 // payload must take the encoding/json path.
-func decodeHTTPEvent(payload []byte) (ev *httpEvent, ok bool) {
-	ev = &httpEvent{d: decoder{s: string(payload), ok: true}}
+func decodeHTTPEvent(payload []byte, ev *httpEvent) bool {
+	*ev = httpEvent{d: decoder{s: string(payload), ok: true}}
 	d := &ev.d
 	if !d.object() {
-		return nil, false
+		return false
 	}
 	var seen [4]bool
 	for n := 0; d.ok; {
@@ -468,7 +468,7 @@ func decodeHTTPEvent(payload []byte) (ev *httpEvent, ok bool) {
 	if d.ws(); d.i != len(d.s) {
 		d.fail()
 	}
-	return ev, d.ok
+	return d.ok
 }
 
 // strings reads an array of strings (null: nil).
@@ -580,11 +580,20 @@ func (ev *httpEvent) source() source {
 // header decodes a span holding a map[string]string (multi false) or a
 // map[string][]string into h under canonical keys, declining two keys
 // that share one (their order in h would be map order in encoding/json's
-// reading). It returns the number of keys.
+// reading). Keys that need canonicalising are written into one string. It
+// returns the number of keys.
 func (d *decoder) header(sp span, multi bool, h http.Header, vals *[]string) int {
 	if !sp.present || !d.ok {
 		return 0
 	}
+	type entry struct {
+		key              string
+		canon            bool // key is keys[from:to]
+		from, to, v0, v1 int
+	}
+	var entryArray [32]entry
+	var keyArray [512]byte
+	entries, keys := entryArray[:0], keyArray[:0]
 	d.i = sp.from
 	d.object()
 	n := 0
@@ -593,12 +602,12 @@ func (d *decoder) header(sp span, multi bool, h http.Header, vals *[]string) int
 		if !more {
 			break
 		}
-		ck := http.CanonicalHeaderKey(key)
-		if _, dup := h[ck]; dup {
-			d.fail()
-			break
+		en := entry{key: key, v0: len(*vals)}
+		if needsCanonical(key) {
+			en.canon, en.from = true, len(keys)
+			keys = appendCanonical(keys, key)
+			en.to = len(keys)
 		}
-		start := len(*vals)
 		if multi {
 			if d.peek() != '[' {
 				d.fail()
@@ -620,16 +629,72 @@ func (d *decoder) header(sp span, multi bool, h http.Header, vals *[]string) int
 				}
 				*vals = append(*vals, d.str())
 			}
-			if len(*vals) == start {
-				h[ck] = nil
-				continue
-			}
 		} else {
 			*vals = append(*vals, d.str())
 		}
-		h[ck] = (*vals)[start:len(*vals):len(*vals)]
+		en.v1 = len(*vals)
+		entries = append(entries, en)
+	}
+	ks := string(keys)
+	for _, en := range entries {
+		ck := en.key
+		if en.canon {
+			ck = ks[en.from:en.to]
+		}
+		if _, dup := h[ck]; dup {
+			d.fail()
+			break
+		}
+		if en.v0 == en.v1 {
+			h[ck] = nil
+		} else {
+			h[ck] = (*vals)[en.v0:en.v1:en.v1]
+		}
 	}
 	return n
+}
+
+// needsCanonical reports whether http.CanonicalHeaderKey would change s: it
+// leaves keys with bytes that are not a token's as they are.
+func needsCanonical(s string) bool {
+	changes, upper := false, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isTokenByte(c) {
+			return false
+		}
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			changes = true
+		}
+		upper = c == '-'
+	}
+	return changes
+}
+
+// appendCanonical appends s in http.CanonicalHeaderKey's form.
+func appendCanonical(dst []byte, s string) []byte {
+	upper := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+		upper = c == '-'
+	}
+	return dst
+}
+
+// isTokenByte reports whether c may appear in a header name (RFC 7230
+// token), as net/textproto's table says.
+func isTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return c < utf8.RuneSelf && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // stringMap decodes a span holding a map[string]string.

@@ -37,8 +37,8 @@ func slowRequest(payload []byte) (src source, e *httpRequest, multi bool, id str
 // encoding/json. It reports whether the fast decoder took it.
 func checkSameReading(t *testing.T, payload []byte) bool {
 	t.Helper()
-	ev, ok := decodeHTTPEvent(payload)
-	if !ok {
+	ev := new(httpEvent)
+	if !decodeHTTPEvent(payload, ev) {
 		return false
 	}
 	src := ev.source()
