@@ -3,6 +3,8 @@ package awslambda
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -697,48 +699,75 @@ func isTokenByte(c byte) bool {
 	return c < utf8.RuneSelf && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
-// stringMap decodes a span holding a map[string]string.
-func (d *decoder) stringMap(sp span) map[string]string {
-	if !sp.present || !d.ok {
-		return nil
+// query builds a query string from the spans of the query maps as
+// restQuery (escape url.QueryEscape) or albQuery (escape nil) builds it
+// from the decoded maps, without the maps: the multi-value map when it has
+// keys, else the single one, names sorted. A name twice in one map is
+// declined (encoding/json keeps the last).
+func (d *decoder) query(single, multi span, vals *[]string, escape func(string) string) string {
+	type entry struct {
+		key    string
+		v0, v1 int
 	}
-	d.i = sp.from
-	d.object()
-	m := map[string]string{}
-	for n := 0; d.ok; {
-		key, more := d.member(&n)
-		if !more {
-			break
+	var entryArray [32]entry
+	entries := entryArray[:0]
+	read := func(sp span, multi bool) {
+		if !sp.present || !d.ok {
+			return
 		}
-		if d.null() {
+		d.i = sp.from
+		d.object()
+		for n := 0; d.ok; {
+			key, more := d.member(&n)
+			if !more {
+				break
+			}
+			en := entry{key: key, v0: len(*vals)}
+			switch {
+			case d.peek() == 'n':
+				d.fail()
+			case multi:
+				*vals = append(*vals, d.strings()...)
+			default:
+				*vals = append(*vals, d.str())
+			}
+			en.v1 = len(*vals)
+			entries = append(entries, en)
+		}
+	}
+	read(multi, true)
+	if len(entries) > 0 {
+		d.checkMap(single, false)
+	} else {
+		read(single, false)
+	}
+	if len(entries) == 0 || !d.ok {
+		return ""
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	var b strings.Builder
+	for i, en := range entries {
+		if i > 0 && en.key == entries[i-1].key {
 			d.fail()
-			break
+			return ""
 		}
-		m[key] = d.str()
-	}
-	return m
-}
-
-// stringsMap decodes a span holding a map[string][]string.
-func (d *decoder) stringsMap(sp span) map[string][]string {
-	if !sp.present || !d.ok {
-		return nil
-	}
-	d.i = sp.from
-	d.object()
-	m := map[string][]string{}
-	for n := 0; d.ok; {
-		key, more := d.member(&n)
-		if !more {
-			break
+		k := en.key
+		if escape != nil {
+			k = escape(k)
 		}
-		if d.peek() == 'n' {
-			d.fail()
-			break
+		for _, v := range (*vals)[en.v0:en.v1] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(k)
+			b.WriteByte('=')
+			if escape != nil {
+				v = escape(v)
+			}
+			b.WriteString(v)
 		}
-		m[key] = d.strings()
 	}
-	return m
+	return b.String()
 }
 
 // checkMap checks that a span holds a map[string]string (multi false) or a
@@ -789,14 +818,13 @@ func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 		} else {
 			d.checkMap(ev.headers, false)
 		}
-		single, mv := d.stringMap(ev.query), d.stringsMap(ev.mvQuery)
 		e.method, e.path = ev.httpMethod, ev.path
 		if src == sourceREST {
-			e.rawQuery = restQuery(single, mv)
+			e.rawQuery = d.query(ev.query, ev.mvQuery, &vals, url.QueryEscape)
 			e.host, e.sourceIP, e.proto = ev.domainName, ev.identitySourceIP, ev.protocol
 			e.prefix = stagePrefix(ev.ctxPath, ev.path)
 		} else {
-			e.rawQuery = albQuery(single, mv)
+			e.rawQuery = d.query(ev.query, ev.mvQuery, &vals, nil)
 			e.sourceIP, e.proto = lastForwardedFor(h), "HTTP/1.1"
 			multi = ev.mvHeaders.present
 		}

@@ -97,6 +97,8 @@ func TestFastDecoderReadsAsEncodingJSON(t *testing.T) {
 		`{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}},"x":01}`,
 		`{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":5}}}`,
 		`{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}},"k\u212a":1}`,
+		`{"httpMethod":"GET","path":"/","requestContext":{"elb":{"targetGroupArn":"t"}},"queryStringParameters":{"a":"1","a":"2"}}`,
+		`{"httpMethod":"GET","path":"/","requestContext":{"accountId":"1"},"multiValueQueryStringParameters":{"a":["1"],"a":["2"]}}`,
 	} {
 		if checkSameReading(t, []byte(p)) {
 			t.Errorf("the fast decoder took %s", p)
