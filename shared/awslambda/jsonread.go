@@ -56,6 +56,9 @@ type decoder struct {
 func (d *decoder) fail() { d.ok = false }
 
 func (d *decoder) ws() {
+	if d.i < len(d.s) && d.s[d.i] > ' ' {
+		return
+	}
 	for d.i < len(d.s) {
 		switch d.s[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -96,6 +99,10 @@ func (d *decoder) str() string {
 	start := d.i
 	for d.i < len(d.s) {
 		c := d.s[d.i]
+		if plainByte[c] {
+			d.i++
+			continue
+		}
 		switch {
 		case c == '"':
 			d.i++
@@ -119,6 +126,14 @@ func (d *decoder) str() string {
 	d.fail()
 	return ""
 }
+
+// plainByte marks the bytes that stand for themselves in a JSON string.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // unescape finishes a string that has escapes, from start.
 func (d *decoder) unescape(start int) string {
@@ -584,7 +599,7 @@ func (ev *httpEvent) source() source {
 // that share one (their order in h would be map order in encoding/json's
 // reading). Keys that need canonicalising are written into one string. It
 // returns the number of keys.
-func (d *decoder) header(sp span, multi bool, h http.Header, vals *[]string) int {
+func (d *decoder) header(sp span, multi bool, hp *http.Header, vals *[]string) int {
 	if !sp.present || !d.ok {
 		return 0
 	}
@@ -637,7 +652,14 @@ func (d *decoder) header(sp span, multi bool, h http.Header, vals *[]string) int
 		en.v1 = len(*vals)
 		entries = append(entries, en)
 	}
+	if !d.ok {
+		return n
+	}
 	ks := string(keys)
+	if *hp == nil {
+		*hp = make(http.Header, len(entries)+3) // room for build's
+	}
+	h := *hp
 	for _, en := range entries {
 		ck := en.key
 		if en.canon {
@@ -799,22 +821,25 @@ func (d *decoder) checkMap(sp span, multi bool) {
 // is the load balancer's mode.
 func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 	d := &ev.d
-	h := make(http.Header, 16)
+	var h http.Header
 	vals := make([]string, 0, 24)
-	e = &httpRequest{header: h, body: ev.body, base64: ev.base64}
+	e = &httpRequest{body: ev.body, base64: ev.base64}
 	switch src {
 	case sourceHTTPAPI, sourceFunctionURL:
-		d.header(ev.headers, false, h, &vals)
+		d.header(ev.headers, false, &h, &vals)
 		d.checkMap(ev.query, false)
 		if len(ev.cookies) > 0 {
+			if h == nil {
+				h = http.Header{}
+			}
 			h["Cookie"] = []string{strings.Join(ev.cookies, "; ")}
 		}
 		e.method, e.rawQuery = ev.httpMethodV2, ev.rawQuery
 		e.path, e.prefix = stripStage(ev.rawPath, ev.stage, ev.domainName, ev.apiID)
 		e.host, e.sourceIP, e.proto = ev.domainName, ev.httpSourceIP, ev.httpProtocol
 	case sourceREST, sourceALB:
-		if d.header(ev.mvHeaders, true, h, &vals) == 0 {
-			d.header(ev.headers, false, h, &vals)
+		if d.header(ev.mvHeaders, true, &h, &vals) == 0 {
+			d.header(ev.headers, false, &h, &vals)
 		} else {
 			d.checkMap(ev.headers, false)
 		}
@@ -831,7 +856,10 @@ func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 	default:
 		return nil, false, false
 	}
-	e.spare = vals
+	if h == nil {
+		h = make(http.Header, 3)
+	}
+	e.header, e.spare = h, vals
 	return e, multi, d.ok
 }
 
