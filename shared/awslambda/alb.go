@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -75,8 +76,13 @@ func albQuery(single map[string]string, multi map[string][]string) string {
 func albResponse(resp response, multi bool) []byte {
 	out := make([]byte, 0, responseSize(resp))
 	out = appendStatus(out, resp.Status)
-	out = append(out, `,"statusDescription":`...)
-	out = appendJSONString(out, statusDescription(resp.Status))
+	out = append(out, `,"statusDescription":"`...)
+	out = strconv.AppendInt(out, int64(resp.Status), 10) // statusDescription, no escaping needed
+	if text := http.StatusText(resp.Status); text != "" {
+		out = append(out, ' ')
+		out = append(out, text...)
+	}
+	out = append(out, '"')
 	if multi {
 		out = append(out, `,"headers":null,"multiValueHeaders":`...)
 		out = appendMultiHeaders(out, resp.Header)

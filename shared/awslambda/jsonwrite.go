@@ -69,9 +69,10 @@ func appendJSONString[T []byte | string](dst []byte, s T) []byte {
 	return append(dst, '"')
 }
 
-// sortedKeys returns h's keys in encoding/json's map order.
-func sortedKeys(h http.Header) []string {
-	keys := make([]string, 0, len(h))
+// sortedKeys returns h's keys in encoding/json's map order, in buf when
+// they fit.
+func sortedKeys(h http.Header, buf []string) []string {
+	keys := buf[:0]
 	for k := range h {
 		keys = append(keys, k)
 	}
@@ -85,7 +86,8 @@ func sortedKeys(h http.Header) []string {
 func appendSingleHeaders(dst []byte, h http.Header, cookie string) []byte {
 	dst = append(dst, '{')
 	first := true
-	for _, k := range sortedKeys(h) {
+	var buf [16]string
+	for _, k := range sortedKeys(h, buf[:]) {
 		var v string
 		switch vs := h[k]; {
 		case k == "Set-Cookie" && cookie != "":
@@ -114,7 +116,8 @@ func appendMultiHeaders(dst []byte, h http.Header) []byte {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '{')
-	for i, k := range sortedKeys(h) {
+	var buf [16]string
+	for i, k := range sortedKeys(h, buf[:]) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
