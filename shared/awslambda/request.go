@@ -32,21 +32,29 @@ type httpRequest struct {
 // build turns the event into the request net/http's server would have
 // handed the core.
 func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
-	var body io.Reader = strings.NewReader(e.body)
+	var body io.ReadCloser = http.NoBody
+	var length int
 	if e.base64 {
 		b, err := base64.StdEncoding.DecodeString(e.body)
 		if err != nil {
 			return nil, fmt.Errorf("body is not valid base64: %w", err)
 		}
-		body = bytes.NewReader(b)
+		if length = len(b); length > 0 {
+			body = &bytesBody{*bytes.NewReader(b)}
+		}
+	} else if length = len(e.body); length > 0 {
+		body = &stringBody{*strings.NewReader(e.body)}
 	}
 	if e.method == "" {
 		return nil, errors.New("the event has no HTTP method")
 	}
-	r, err := http.NewRequestWithContext(ctx, e.method, "", body)
+	// The body is set here, as net/http's server sets it: without the
+	// GetBody a client request gets.
+	r, err := http.NewRequestWithContext(ctx, e.method, "", nil)
 	if err != nil {
 		return nil, err
 	}
+	r.Body, r.ContentLength = body, int64(length)
 	requestURI := escapePath(e.path)
 	if e.rawQuery != "" {
 		requestURI += "?" + e.rawQuery
@@ -99,6 +107,13 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 	}
 	return r, nil
 }
+
+// stringBody and bytesBody are request bodies, each one allocation.
+type stringBody struct{ strings.Reader }
+type bytesBody struct{ bytes.Reader }
+
+func (*stringBody) Close() error { return nil }
+func (*bytesBody) Close() error  { return nil }
 
 // addHeaders copies single- and multi-value header maps into h under
 // canonical keys, so Header.Get finds "content-type" sent by HTTP/2 callers.
