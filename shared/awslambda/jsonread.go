@@ -27,8 +27,15 @@ type httpEvent struct {
 	version, httpMethod, rawPath, rawQuery, path, body string
 	base64, hasCookies                                 bool
 	cookies                                            []string
-	// The maps, as spans of the payload, decoded once the source is known.
-	headers, mvHeaders, query, mvQuery span
+	// The query maps, as spans of the payload, read once the source is known.
+	query, mvQuery span
+	// The headers, read on the way (see headers): ents[single[0]:single[1]]
+	// and ents[multi[0]:multi[1]].
+	ents          []headerEntry
+	single, multi [2]int
+	mvPresent     bool // multiValueHeaders is an object, even empty
+	vals          []string
+	keys          strings.Builder
 
 	accountID, domainName, apiID, stage, requestID, protocol, ctxPath string
 	identitySourceIP, targetGroupARN                                  string
@@ -433,6 +440,8 @@ var (
 // payload must take the encoding/json path.
 func decodeHTTPEvent(payload []byte, ev *httpEvent) bool {
 	*ev = httpEvent{d: decoder{s: string(payload), ok: true}}
+	ev.vals = make([]string, 0, 24)
+	ev.ents = make([]headerEntry, 0, 24)
 	d := &ev.d
 	if !d.object() {
 		return false
@@ -461,9 +470,17 @@ func decodeHTTPEvent(payload []byte, ev *httpEvent) bool {
 		case "cookies":
 			ev.cookies = d.strings()
 		case "headers":
-			d.setSpan(&ev.headers, &seen[0])
+			if seen[0] {
+				d.fail()
+			}
+			seen[0] = true
+			d.headers(ev, &ev.single, false)
 		case "multiValueHeaders":
-			d.setSpan(&ev.mvHeaders, &seen[1])
+			if seen[1] {
+				d.fail()
+			}
+			seen[1] = true
+			ev.mvPresent = d.headers(ev, &ev.multi, true)
 		case "queryStringParameters":
 			d.setSpan(&ev.query, &seen[2])
 		case "multiValueQueryStringParameters":
@@ -594,36 +611,36 @@ func (ev *httpEvent) source() source {
 	return sourceUnknown
 }
 
-// header decodes a span holding a map[string]string (multi false) or a
-// map[string][]string into h under canonical keys, declining two keys
-// that share one (their order in h would be map order in encoding/json's
-// reading). Keys that need canonicalising are written into one string. It
-// returns the number of keys.
-func (d *decoder) header(sp span, multi bool, hp *http.Header, vals *[]string) int {
-	if !sp.present || !d.ok {
-		return 0
+// headerEntry is one header of the event, its values ev.vals[v0:v1].
+type headerEntry struct {
+	key              string
+	canon            bool // the canonical key is ev.keys[from:to]
+	from, to, v0, v1 int
+}
+
+// headers reads a map[string]string (multi false) or a map[string][]string
+// of headers into entries, the values into ev.vals and the keys that need
+// canonicalising into ev.keys. It reports whether there was an object
+// (false for null).
+func (d *decoder) headers(ev *httpEvent, span *[2]int, multi bool) bool {
+	span[0], span[1] = len(ev.ents), len(ev.ents)
+	if !d.object() {
+		return false
 	}
-	type entry struct {
-		key              string
-		canon            bool // key is keys[from:to]
-		from, to, v0, v1 int
-	}
-	var entryArray [32]entry
-	var keyArray [512]byte
-	entries, keys := entryArray[:0], keyArray[:0]
-	d.i = sp.from
-	d.object()
-	n := 0
-	for d.ok {
+	defer func() { span[1] = len(ev.ents) }()
+	for n := 0; d.ok; {
 		key, more := d.member(&n)
 		if !more {
 			break
 		}
-		en := entry{key: key, v0: len(*vals)}
+		en := headerEntry{key: key, v0: len(ev.vals)}
 		if needsCanonical(key) {
-			en.canon, en.from = true, len(keys)
-			keys = appendCanonical(keys, key)
-			en.to = len(keys)
+			if ev.keys.Cap() == 0 {
+				ev.keys.Grow(256)
+			}
+			en.canon, en.from = true, ev.keys.Len()
+			appendCanonical(&ev.keys, key)
+			en.to = ev.keys.Len()
 		}
 		if multi {
 			if d.peek() != '[' {
@@ -644,22 +661,22 @@ func (d *decoder) header(sp span, multi bool, hp *http.Header, vals *[]string) i
 					}
 					d.i++
 				}
-				*vals = append(*vals, d.str())
+				ev.vals = append(ev.vals, d.str())
 			}
 		} else {
-			*vals = append(*vals, d.str())
+			ev.vals = append(ev.vals, d.str())
 		}
-		en.v1 = len(*vals)
-		entries = append(entries, en)
+		en.v1 = len(ev.vals)
+		ev.ents = append(ev.ents, en)
 	}
-	if !d.ok {
-		return n
-	}
-	ks := string(keys)
-	if *hp == nil {
-		*hp = make(http.Header, len(entries)+3) // room for build's
-	}
-	h := *hp
+	return d.ok
+}
+
+// header puts the entries into a new header map under canonical keys (in
+// ks, the string of ev.keys), declining two keys that share one (their
+// order in the map would be map order in encoding/json's reading).
+func (d *decoder) header(entries []headerEntry, ks string, vals []string) http.Header {
+	h := make(http.Header, len(entries)+3) // room for build's
 	for _, en := range entries {
 		ck := en.key
 		if en.canon {
@@ -672,10 +689,10 @@ func (d *decoder) header(sp span, multi bool, hp *http.Header, vals *[]string) i
 		if en.v0 == en.v1 {
 			h[ck] = nil
 		} else {
-			h[ck] = (*vals)[en.v0:en.v1:en.v1]
+			h[ck] = vals[en.v0:en.v1:en.v1]
 		}
 	}
-	return n
+	return h
 }
 
 // needsCanonical reports whether http.CanonicalHeaderKey would change s: it
@@ -695,8 +712,8 @@ func needsCanonical(s string) bool {
 	return changes
 }
 
-// appendCanonical appends s in http.CanonicalHeaderKey's form.
-func appendCanonical(dst []byte, s string) []byte {
+// appendCanonical writes s in http.CanonicalHeaderKey's form.
+func appendCanonical(dst *strings.Builder, s string) {
 	upper := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -705,10 +722,9 @@ func appendCanonical(dst []byte, s string) []byte {
 		} else if !upper && 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		dst = append(dst, c)
+		dst.WriteByte(c)
 		upper = c == '-'
 	}
-	return dst
 }
 
 // isTokenByte reports whether c may appear in a header name (RFC 7230
@@ -822,11 +838,11 @@ func (d *decoder) checkMap(sp span, multi bool) {
 func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 	d := &ev.d
 	var h http.Header
-	vals := make([]string, 0, 24)
+	vals, ks := ev.vals, ev.keys.String()
 	e = &httpRequest{body: ev.body, base64: ev.base64}
 	switch src {
 	case sourceHTTPAPI, sourceFunctionURL:
-		d.header(ev.headers, false, &h, &vals)
+		h = d.header(ev.ents[ev.single[0]:ev.single[1]], ks, vals)
 		d.checkMap(ev.query, false)
 		if len(ev.cookies) > 0 {
 			if h == nil {
@@ -838,10 +854,10 @@ func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 		e.path, e.prefix = stripStage(ev.rawPath, ev.stage, ev.domainName, ev.apiID)
 		e.host, e.sourceIP, e.proto = ev.domainName, ev.httpSourceIP, ev.httpProtocol
 	case sourceREST, sourceALB:
-		if d.header(ev.mvHeaders, true, &h, &vals) == 0 {
-			d.header(ev.headers, false, &h, &vals)
+		if ev.multi[1] > ev.multi[0] {
+			h = d.header(ev.ents[ev.multi[0]:ev.multi[1]], ks, vals)
 		} else {
-			d.checkMap(ev.headers, false)
+			h = d.header(ev.ents[ev.single[0]:ev.single[1]], ks, vals)
 		}
 		e.method, e.path = ev.httpMethod, ev.path
 		if src == sourceREST {
@@ -851,7 +867,7 @@ func (ev *httpEvent) request(src source) (e *httpRequest, multi, ok bool) {
 		} else {
 			e.rawQuery = d.query(ev.query, ev.mvQuery, &vals, nil)
 			e.sourceIP, e.proto = lastForwardedFor(h), "HTTP/1.1"
-			multi = ev.mvHeaders.present
+			multi = ev.mvPresent
 		}
 	default:
 		return nil, false, false
