@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -73,21 +74,23 @@ func albQuery(single map[string]string, multi map[string][]string) string {
 // albResponse encodes the core's answer in the mode the request came in. In
 // single-value mode only one Set-Cookie can be sent; the first is kept.
 func albResponse(resp response, multi bool) []byte {
-	body, b64 := encodeBody(resp.Header, resp.Body)
-	out := events.ALBTargetGroupResponse{
-		StatusCode:        resp.Status,
-		StatusDescription: statusDescription(resp.Status),
-		Body:              body,
-		IsBase64Encoded:   b64,
+	out := make([]byte, 0, responseSize(resp))
+	out = appendStatus(out, resp.Status)
+	out = append(out, `,"statusDescription":"`...)
+	out = strconv.AppendInt(out, int64(resp.Status), 10) // statusDescription, no escaping needed
+	if text := http.StatusText(resp.Status); text != "" {
+		out = append(out, ' ')
+		out = append(out, text...)
 	}
+	out = append(out, '"')
 	if multi {
-		out.MultiValueHeaders = resp.Header
+		out = append(out, `,"headers":null,"multiValueHeaders":`...)
+		out = appendMultiHeaders(out, resp.Header)
 	} else {
-		out.Headers = singleValued(resp.Header, "Set-Cookie")
-		if c := resp.Header.Get("Set-Cookie"); c != "" {
-			out.Headers["Set-Cookie"] = c
-		}
+		out = append(out, `,"headers":`...)
+		out = appendSingleHeaders(out, resp.Header, resp.Header.Get("Set-Cookie"))
+		out = append(out, `,"multiValueHeaders":null`...)
 	}
-	b, _ := json.Marshal(out)
-	return b
+	out = appendBody(out, resp, true, false)
+	return append(out, '}')
 }

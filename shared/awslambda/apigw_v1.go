@@ -75,12 +75,10 @@ func stagePrefix(callerPath, path string) string {
 // multiValueHeaders, which API Gateway merges with headers, so repeated
 // headers such as Set-Cookie survive.
 func restResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.Header, resp.Body)
-	out, _ := json.Marshal(events.APIGatewayProxyResponse{
-		StatusCode:        resp.Status,
-		MultiValueHeaders: resp.Header,
-		Body:              body,
-		IsBase64Encoded:   b64,
-	})
-	return out
+	out := make([]byte, 0, responseSize(resp))
+	out = appendStatus(out, resp.Status)
+	out = append(out, `,"headers":null,"multiValueHeaders":`...)
+	out = appendMultiHeaders(out, resp.Header)
+	out = appendBody(out, resp, false, true)
+	return append(out, '}')
 }

@@ -59,15 +59,22 @@ func v2Request(ev *events.APIGatewayV2HTTPRequest) *httpRequest {
 // API's own execute-api domain the path keeps the stage ("/dev/api/…"); on a
 // custom domain, and for the $default stage, there is none to remove.
 func stripStage(path, stage, domain, apiID string) (rest, prefix string) {
-	if stage == "" || stage == "$default" || apiID == "" || !strings.HasPrefix(domain, apiID+".execute-api.") {
+	if stage == "" || stage == "$default" || apiID == "" {
 		return path, ""
 	}
-	prefix = "/" + stage
+	if d, ok := strings.CutPrefix(domain, apiID); !ok || !strings.HasPrefix(d, ".execute-api.") {
+		return path, ""
+	}
+	// The prefix is "/" + stage, taken from path so as not to build it.
+	n := 1 + len(stage)
+	if len(path) < n || path[0] != '/' || path[1:n] != stage {
+		return path, ""
+	}
 	switch {
-	case path == prefix:
-		return "/", prefix
-	case strings.HasPrefix(path, prefix+"/"):
-		return path[len(prefix):], prefix
+	case len(path) == n:
+		return "/", path
+	case path[n] == '/':
+		return path[n:], path[:n]
 	}
 	return path, ""
 }
@@ -76,27 +83,26 @@ func stripStage(path, stage, domain, apiID string) (rest, prefix string) {
 // multiValueHeaders: repeated headers are comma-joined and Set-Cookie goes
 // into cookies.
 func httpAPIResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.Header, resp.Body)
-	out, _ := json.Marshal(events.APIGatewayV2HTTPResponse{
-		StatusCode:      resp.Status,
-		Headers:         singleValued(resp.Header, "Set-Cookie"),
-		Cookies:         resp.Header["Set-Cookie"],
-		Body:            body,
-		IsBase64Encoded: b64,
-	})
-	return out
+	out := make([]byte, 0, responseSize(resp))
+	out = appendStatus(out, resp.Status)
+	out = append(out, `,"headers":`...)
+	out = appendSingleHeaders(out, resp.Header, "")
+	out = append(out, `,"multiValueHeaders":null`...)
+	out = appendBody(out, resp, false, true)
+	out = append(out, `,"cookies":`...)
+	out = appendStrings(out, resp.Header["Set-Cookie"])
+	return append(out, '}')
 }
 
 // functionURLResponse encodes the core's answer for a function URL, whose
 // response type has no multi-value headers at all.
 func functionURLResponse(resp response) []byte {
-	body, b64 := encodeBody(resp.Header, resp.Body)
-	out, _ := json.Marshal(events.LambdaFunctionURLResponse{
-		StatusCode:      resp.Status,
-		Headers:         singleValued(resp.Header, "Set-Cookie"),
-		Cookies:         resp.Header["Set-Cookie"],
-		Body:            body,
-		IsBase64Encoded: b64,
-	})
-	return out
+	out := make([]byte, 0, responseSize(resp))
+	out = appendStatus(out, resp.Status)
+	out = append(out, `,"headers":`...)
+	out = appendSingleHeaders(out, resp.Header, "")
+	out = appendBody(out, resp, false, false)
+	out = append(out, `,"cookies":`...)
+	out = appendStrings(out, resp.Header["Set-Cookie"])
+	return append(out, '}')
 }

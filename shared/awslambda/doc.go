@@ -2,9 +2,14 @@
 // a call of the core http.Handler and the handler's answer back into the
 // response the invoking service expects.
 //
-// One Handler serves every trigger the function is attached to. It recognises
-// the event with a single decode of a few discriminating fields, then decodes
-// the matching aws-lambda-go event type once:
+// One Handler serves every trigger the function is attached to. HTTP events
+// are read in one pass by a purpose-built decoder (jsonread.go) that keeps
+// only the fields the edge uses, and their answers are written without
+// encoding/json (jsonwrite.go, byte for byte as json.Marshal of
+// aws-lambda-go's response types). The decoder declines whatever it would
+// not read exactly as encoding/json does; those events, and all others, are
+// recognised with a single decode of a few discriminating fields, then the
+// matching aws-lambda-go event type is decoded once:
 //
 //   - API Gateway REST APIs and HTTP APIs with payload format 1.0
 //     (events.APIGatewayProxyRequest):

@@ -79,6 +79,12 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if h.flush != nil {
 		defer h.flushTraces(ctx)
 	}
+	var ev httpEvent
+	if decodeHTTPEvent(payload, &ev) {
+		if out, ok := h.serveDecoded(ctx, id, &ev); ok {
+			return out, nil
+		}
+	}
 	switch src := classify(payload); src {
 	case sourceREST:
 		return h.serveREST(ctx, id, payload), nil
@@ -132,7 +138,9 @@ const flushTimeout = 2 * time.Second
 // or "" when there is none or it is not of that shape.
 func xrayRoot(ctx context.Context) string {
 	header, _ := ctx.Value("x-amzn-trace-id").(string)
-	for _, part := range strings.Split(header, ";") {
+	for more := true; more; {
+		var part string
+		part, header, more = strings.Cut(header, ";")
 		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Root="); ok && len(v) == 35 && strings.Count(v, "-") == 2 {
 			return v
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,26 +25,36 @@ type httpRequest struct {
 	host     string // fallback when the request has no Host header
 	sourceIP string
 	proto    string
-	prefix   string // path prefix the platform stripped (stage), for X-Forwarded-Prefix
+	prefix   string   // path prefix the platform stripped (stage), for X-Forwarded-Prefix
+	spare    []string // room for the values of the headers build sets, if any
 }
 
 // build turns the event into the request net/http's server would have
 // handed the core.
 func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
-	body := []byte(e.body)
+	var body io.ReadCloser = http.NoBody
+	var length int
 	if e.base64 {
-		var err error
-		if body, err = base64.StdEncoding.DecodeString(e.body); err != nil {
+		b, err := base64.StdEncoding.DecodeString(e.body)
+		if err != nil {
 			return nil, fmt.Errorf("body is not valid base64: %w", err)
 		}
+		if length = len(b); length > 0 {
+			body = &bytesBody{*bytes.NewReader(b)}
+		}
+	} else if length = len(e.body); length > 0 {
+		body = &stringBody{*strings.NewReader(e.body)}
 	}
 	if e.method == "" {
 		return nil, errors.New("the event has no HTTP method")
 	}
-	r, err := http.NewRequestWithContext(ctx, e.method, "", bytes.NewReader(body))
+	// The body is set here, as net/http's server sets it: without the
+	// GetBody a client request gets.
+	r, err := http.NewRequestWithContext(ctx, e.method, "", nil)
 	if err != nil {
 		return nil, err
 	}
+	r.Body, r.ContentLength = body, int64(length)
 	requestURI := escapePath(e.path)
 	if e.rawQuery != "" {
 		requestURI += "?" + e.rawQuery
@@ -70,14 +81,23 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 	if r.Host == "" {
 		r.Host = e.host
 	}
+	// The values go into one array (spare, when the event left room).
+	spare := e.spare
+	if cap(spare)-len(spare) < 3 {
+		spare = make([]string, 0, 3)
+	}
+	set := func(k, v string) {
+		spare = append(spare, v)
+		h[k] = spare[len(spare)-1 : len(spare) : len(spare)]
+	}
 	if h.Get("X-Forwarded-Proto") == "" {
-		h.Set("X-Forwarded-Proto", "https")
+		set("X-Forwarded-Proto", "https")
 	}
 	// The edge knows these; a caller's own values must not steer the URLs
 	// the core builds.
-	h.Set("X-Forwarded-Host", r.Host)
+	set("X-Forwarded-Host", r.Host)
 	if e.prefix != "" {
-		h.Set("X-Forwarded-Prefix", e.prefix)
+		set("X-Forwarded-Prefix", e.prefix)
 	} else {
 		delete(h, "X-Forwarded-Prefix")
 	}
@@ -87,6 +107,13 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 	}
 	return r, nil
 }
+
+// stringBody and bytesBody are request bodies, each one allocation.
+type stringBody struct{ strings.Reader }
+type bytesBody struct{ bytes.Reader }
+
+func (*stringBody) Close() error { return nil }
+func (*bytesBody) Close() error  { return nil }
 
 // addHeaders copies single- and multi-value header maps into h under
 // canonical keys, so Header.Get finds "content-type" sent by HTTP/2 callers.

@@ -33,7 +33,12 @@ func isText(h http.Header) bool {
 	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	ct := h.Get("Content-Type")
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "text/plain; charset=utf-8":
+		return true // what the core sends, without ParseMediaType's map
+	}
+	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
 	}
