@@ -38,87 +38,43 @@ func lambdaContext() context.Context {
 
 // Both ways, as the product's benchmark measures them: the event's JSON in,
 // the response event's JSON out.
-
-func BenchmarkConvertHTTPAPI(b *testing.B) {
-	payload := event(b, "ours-httpapi-named-stage.json")
-	adapter := httpadapter.NewV2(core)
+func benchConvert[E, R any](b *testing.B, file string, proxy func(context.Context, E) (R, error), status func(R) int) {
+	payload := event(b, file)
 	ctx := lambdaContext()
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()
 	for b.Loop() {
-		var ev events.APIGatewayV2HTTPRequest
+		var ev E
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			b.Fatal(err)
 		}
-		resp, err := adapter.ProxyWithContext(ctx, ev)
-		if err != nil || resp.StatusCode != http.StatusAccepted {
-			b.Fatalf("%d %v", resp.StatusCode, err)
+		resp, err := proxy(ctx, ev)
+		if err != nil || status(resp) != http.StatusAccepted {
+			b.Fatalf("%d %v", status(resp), err)
 		}
 		if _, err := json.Marshal(resp); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+func BenchmarkConvertHTTPAPI(b *testing.B) {
+	benchConvert(b, "ours-httpapi-named-stage.json", httpadapter.NewV2(core).ProxyWithContext,
+		func(r events.APIGatewayV2HTTPResponse) int { return r.StatusCode })
 }
 
 func BenchmarkConvertREST(b *testing.B) {
-	payload := event(b, "apigw-request.json")
-	adapter := httpadapter.New(core)
-	ctx := lambdaContext()
-	b.SetBytes(int64(len(payload)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var ev events.APIGatewayProxyRequest
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			b.Fatal(err)
-		}
-		resp, err := adapter.ProxyWithContext(ctx, ev)
-		if err != nil || resp.StatusCode != http.StatusAccepted {
-			b.Fatalf("%d %v", resp.StatusCode, err)
-		}
-		if _, err := json.Marshal(resp); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchConvert(b, "apigw-request.json", httpadapter.New(core).ProxyWithContext,
+		func(r events.APIGatewayProxyResponse) int { return r.StatusCode })
 }
 
 func BenchmarkConvertALB(b *testing.B) {
-	payload := event(b, "alb-lambda-target-request-multivalue-headers.json")
-	adapter := httpadapter.NewALB(core)
-	ctx := lambdaContext()
-	b.SetBytes(int64(len(payload)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var ev events.ALBTargetGroupRequest
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			b.Fatal(err)
-		}
-		resp, err := adapter.ProxyWithContext(ctx, ev)
-		if err != nil || resp.StatusCode != http.StatusAccepted {
-			b.Fatalf("%d %v", resp.StatusCode, err)
-		}
-		if _, err := json.Marshal(resp); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchConvert(b, "alb-lambda-target-request-multivalue-headers.json", httpadapter.NewALB(core).ProxyWithContext,
+		func(r events.ALBTargetGroupResponse) int { return r.StatusCode })
 }
 
+// A function URL event has the HTTP API 2.0 shape.
 func BenchmarkConvertFunctionURL(b *testing.B) {
-	payload := event(b, "function-url-request-with-headers-and-cookies-and-text-body.json")
-	adapter := httpadapter.NewV2(core)
-	ctx := lambdaContext()
-	b.SetBytes(int64(len(payload)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var ev events.APIGatewayV2HTTPRequest // a function URL event has the HTTP API 2.0 shape
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			b.Fatal(err)
-		}
-		resp, err := adapter.ProxyWithContext(ctx, ev)
-		if err != nil || resp.StatusCode != http.StatusAccepted {
-			b.Fatalf("%d %v", resp.StatusCode, err)
-		}
-		if _, err := json.Marshal(resp); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchConvert(b, "function-url-request-with-headers-and-cookies-and-text-body.json", httpadapter.NewV2(core).ProxyWithContext,
+		func(r events.APIGatewayV2HTTPResponse) int { return r.StatusCode })
 }
