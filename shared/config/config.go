@@ -93,6 +93,7 @@ type Config struct {
 	Auth                 *Auth              // nil when AUTH_AUDIENCE is unset
 	CallbackAllowedHosts []string
 	Telemetry            Telemetry
+	Jobs                 Jobs
 }
 
 // Telemetry is where traces go: OpenTelemetry's standard variables.
@@ -240,6 +241,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.Telemetry = loadTelemetry(env, bad)
+	c.Jobs = loadJobs(c.Runtime, env, bad)
 
 	if len(problems) > 0 {
 		return Config{}, errors.Join(problems...)
