@@ -5,13 +5,10 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
-	"github.com/entra-tools/reprocess/shared/reprocess"
-	"github.com/entra-tools/reprocess/shared/telemetry/otlp"
 )
 
 // The azureonly build is the handler of azure-functions.zip: it leaves out
@@ -34,7 +31,7 @@ func fitsBuild(cfg config.Config) error {
 	return nil
 }
 
-func startLambda(context.Context, http.Handler, *reprocess.Service, *slog.Logger, *otlp.Tracing) error {
+func startLambda(context.Context, edges) error {
 	return errNoLambda
 }
 

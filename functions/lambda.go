@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -12,15 +11,14 @@ import (
 	"github.com/entra-tools/reprocess/shared/awssts"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
-	"github.com/entra-tools/reprocess/shared/reprocess"
-	"github.com/entra-tools/reprocess/shared/telemetry/otlp"
 )
 
 // fitsBuild accepts every configuration: this build has every runtime.
 func fitsBuild(config.Config) error { return nil }
 
 // startLambda runs the Lambda runtime loop, which exits the process.
-func startLambda(ctx context.Context, httpAPI http.Handler, core *reprocess.Service, logger *slog.Logger, tracing *otlp.Tracing) error {
+func startLambda(ctx context.Context, a edges) error {
+	httpAPI, core, logger, tracing := a.httpAPI, a.core, a.logger, a.tracing
 	opts := awslambda.Options{Tracer: tracing.Provider()}
 	if tracing != nil {
 		opts.FlushTraces = tracing.Flush

@@ -19,6 +19,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/callback"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
+	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/msgraph"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/secrets"
@@ -70,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		return startLambda(ctx, httpAPI, core, logger, tracing)
+		return startLambda(ctx, edges{httpAPI: httpAPI, core: core, logger: logger, tracing: tracing})
 	case config.AzureFunctions:
 		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
 	case config.Local:
@@ -79,6 +80,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger, detached)
 	}
 	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
+}
+
+// edges is what the platform edges are given: the HTTP API and the cores
+// they call directly (queue messages, SQS records, invokes, schedules).
+type edges struct {
+	httpAPI http.Handler
+	core    *reprocess.Service
+	jobs    *jobs.Engine // nil: this process has no job backend
+	logger  *slog.Logger
+	tracing *otlp.Tracing
 }
 
 // newCore wires the domain core and the HTTP API over it. Nothing here
