@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-tools/reprocess/internal/testkit"
 	"github.com/entra-tools/reprocess/shared/openapi"
 	"github.com/entra-tools/reprocess/shared/openapi/openapitest"
 	"github.com/entra-tools/reprocess/shared/reprocess"
@@ -276,27 +277,5 @@ func TestSwaggerCLIValidates(t *testing.T) {
 
 func swaggerCLI(t *testing.T) string {
 	t.Helper()
-	if bin := os.Getenv("SWAGGER_CLI"); bin != "" {
-		return bin
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Skip("npm is not installed: swagger-cli not run (the Go Swagger 2.0 check still runs)")
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Skipf("no user cache directory for swagger-cli: %v", err)
-	}
-	dir := filepath.Join(cache, "entra-reprocess-test", "swagger-cli-4")
-	bin := filepath.Join(dir, "node_modules", ".bin", "swagger-cli")
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--silent", "@apidevtools/swagger-cli@4").CombinedOutput()
-	if err != nil {
-		t.Skipf("npm install @apidevtools/swagger-cli failed (offline?): %v\n%s", err, out)
-	}
-	return bin
+	return testkit.NPMTool(t, "@apidevtools/swagger-cli@4", "swagger-cli", "SWAGGER_CLI")
 }
