@@ -9,6 +9,8 @@
 // any message and answer any job's status.
 //
 // Exactly-once counting: every message is one work unit with a
-// deterministic key; Store.Commit records the unit and applies its counts
-// to the job atomically, so a redelivered message changes nothing.
+// deterministic key; Store.Commit records the unit with what it adds to
+// the job (a Delta) in one conditional insert, so a redelivered message
+// changes nothing and workers never contend on one row; reading a job
+// folds its units in.
 package jobs

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Errors every Store returns (wrapped), so callers match them with errors.Is.
@@ -14,17 +15,68 @@ var (
 	ErrUnavailable = errors.New("job store unavailable")
 )
 
+// Delta is what one work unit adds to its job.
+type Delta struct {
+	Counts      Counts    `json:"counts"`
+	Outstanding int       `json:"outstanding"` // the units it sent minus itself: len(children) - 1
+	Failures    []Failure `json:"failures,omitempty"`
+	Drift       []Drift   `json:"drift,omitempty"`
+	At          time.Time `json:"at"` // when it finished: the last unit's is the job's completedAt
+}
+
 // Store keeps job records: Azure Table Storage, DynamoDB, or memory.
+//
+// A job is its record, written once by Create, plus one record per
+// committed work unit holding that unit's Delta, in the job's partition.
+// Commit is a conditional insert of the unit's record (it fails when the
+// unit exists), so a redelivered message never counts twice and
+// concurrent workers never contend on one row; Get folds the units into
+// the job (Fold).
 type Store interface {
 	// Create writes a new job; ErrExists when its ID is taken.
 	Create(ctx context.Context, j Job) error
-	// Get reads a job; ErrNotFound when there is none.
+	// Get reads a job with every committed unit folded in; ErrNotFound
+	// when there is none.
 	Get(ctx context.Context, id string) (Job, error)
-	// Commit applies change to the job once per unit key: atomically it
-	// records unit as done and writes the changed job, with optimistic
-	// concurrency (on a conflict it reads the job again and calls change
-	// again, so change must only depend on its argument). It returns false
-	// and applies nothing when unit was committed before (a redelivered
-	// message). ErrNotFound when the job does not exist.
-	Commit(ctx context.Context, jobID, unit string, change func(*Job)) (applied bool, err error)
+	// Commit records unit's delta once: false, nil when unit was
+	// committed before (a redelivery). ErrNotFound when the job does not exist.
+	Commit(ctx context.Context, jobID, unit string, d Delta) (applied bool, err error)
+	// Fail marks a job failed as a whole (its fan-out could not start),
+	// with the reason shown in its status.
+	Fail(ctx context.Context, jobID, reason string) error
+}
+
+// Fold applies the committed units' deltas, in the order given, to the job
+// as created: counts add up, the first MaxListed failures and drifts are
+// kept, and a running job whose outstanding units reach 0 is completed at
+// its last unit's time.
+func Fold(j Job, units []Delta) Job {
+	var last time.Time
+	for _, d := range units {
+		j.Counts.Total += d.Counts.Total
+		j.Counts.Accepted += d.Counts.Accepted
+		j.Counts.Failed += d.Counts.Failed
+		j.Counts.Drifted += d.Counts.Drifted
+		j.Counts.InSync += d.Counts.InSync
+		j.Counts.Unverifiable += d.Counts.Unverifiable
+		j.Outstanding += d.Outstanding
+		j.Failures = appendMax(j.Failures, d.Failures)
+		j.Drift = appendMax(j.Drift, d.Drift)
+		if d.At.After(last) {
+			last = d.At
+		}
+	}
+	if j.State == Running && j.Outstanding <= 0 && len(units) > 0 {
+		j.State = Completed
+		at := last
+		j.CompletedAt = &at
+	}
+	return j
+}
+
+func appendMax[T any](list, more []T) []T {
+	if room := MaxListed - len(list); room < len(more) {
+		more = more[:max(room, 0)]
+	}
+	return append(list, more...)
 }
