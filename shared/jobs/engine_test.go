@@ -50,8 +50,8 @@ func TestAllModeReprocessesEveryDeliveredAssignmentOnce(t *testing.T) {
 func TestDriftDryRunReportsAndReprocessesNothing(t *testing.T) {
 	for _, times := range []int{1, 2} {
 		r := newRig(jobs.Options{})
-		items := r.g.seed(pkgA, 130, groups, 10) // 13 lack group2
-		r.g.checkStatus[items[1].TargetObjectID] = 404  // gone from the directory
+		items := r.g.seed(pkgA, 130, groups, 10)       // 13 lack group2
+		r.g.checkStatus[items[1].TargetObjectID] = 404 // gone from the directory
 		j := r.run(t, jobs.Spec{Scope: jobs.Scope{AccessPackageID: pkgA}, Mode: jobs.Drifted, DryRun: true}, times)
 		want := jobs.Counts{Total: 130, Drifted: 13, InSync: 116, Unverifiable: 1}
 		if j.Counts != want {
