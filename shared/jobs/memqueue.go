@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -138,35 +139,49 @@ func (q *MemoryQueue) work(ctx context.Context, handle func(context.Context, Mes
 			q.push(it) // keep it for the next Run
 			return
 		}
-		q.deliver(ctx, it, handle)
+		m, err := DecodeMessage(it.body)
+		if err != nil {
+			q.log().Error("job message dropped: unreadable", "err", err)
+			q.done()
+			continue
+		}
+		it.attempt++
+		d := Delivery{Attempt: it.attempt, Final: it.attempt >= MemoryAttempts}
+		// A panic in handle fails this delivery, not the process.
+		err = func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic handling job message: %v", r)
+				}
+			}()
+			return handle(ctx, m, d)
+		}()
+		q.settle(it, m, err)
 	}
 }
 
-func (q *MemoryQueue) deliver(ctx context.Context, it memItem, handle func(context.Context, Message, Delivery) error) {
-	log := q.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	m, err := DecodeMessage(it.body)
-	if err != nil {
-		log.Error("job message dropped: unreadable", "err", err)
-		q.done()
-		return
-	}
-	it.attempt++
-	err = handle(ctx, m, Delivery{Attempt: it.attempt, Final: it.attempt >= MemoryAttempts})
+// settle deletes a handled message, or delivers a failed one again after
+// a backoff, or drops it after its last attempt.
+func (q *MemoryQueue) settle(it memItem, m Message, err error) {
 	switch {
 	case err == nil:
 		q.done()
 	case it.attempt >= MemoryAttempts:
-		log.Error("job message dropped after its last attempt", "job", m.Job, "unit", m.Unit, "attempts", it.attempt, "err", err)
+		q.log().Error("job message dropped after its last attempt", "job", m.Job, "unit", m.Unit, "attempts", it.attempt, "err", err)
 		q.done()
 	default:
 		backoff := q.Backoff
 		if backoff <= 0 {
 			backoff = 200 * time.Millisecond
 		}
-		log.Warn("job message failed: delivered again", "job", m.Job, "unit", m.Unit, "attempt", it.attempt, "err", err)
+		q.log().Warn("job message failed: delivered again", "job", m.Job, "unit", m.Unit, "attempt", it.attempt, "err", err)
 		q.after(backoff*time.Duration(it.attempt), it)
 	}
+}
+
+func (q *MemoryQueue) log() *slog.Logger {
+	if q.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return q.Logger
 }

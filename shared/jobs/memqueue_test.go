@@ -122,3 +122,26 @@ func TestMemoryQueueStopsWithItsContext(t *testing.T) {
 		t.Fatal("Run did not return after its context ended")
 	}
 }
+
+func TestMemoryQueueSurvivesAPanickingHandler(t *testing.T) {
+	q := jobs.NewMemoryQueue()
+	q.Backoff = time.Millisecond
+	var mu sync.Mutex
+	var attempts []int
+	runQueue(t, q, func(_ context.Context, _ jobs.Message, d jobs.Delivery) error {
+		mu.Lock()
+		attempts = append(attempts, d.Attempt)
+		mu.Unlock()
+		if d.Attempt == 1 {
+			panic("engine bug")
+		}
+		return nil
+	})
+	q.Send(context.Background(), 0, jobs.Message{Job: "j", Unit: "u", Kind: jobs.KindPage})
+	waitIdle(t, q)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(attempts) != 2 || attempts[1] != 2 {
+		t.Fatalf("attempts %v", attempts)
+	}
+}
