@@ -46,7 +46,7 @@ func TestJobOverHTTP(t *testing.T) {
 }
 
 // runJob starts a job and polls its status as a Logic App would, until 200.
-func (s *stack) runJob(t *testing.T, body string) jobs.Job {
+func (s *stack) runJob(t testing.TB, body string) jobs.Job {
 	t.Helper()
 	resp := s.do(t, http.MethodPost, "/api/jobs", body)
 	b, _ := io.ReadAll(resp.Body)
