@@ -15,14 +15,24 @@ import (
 // new units; the chunk commits what it finished.
 func (e *Engine) chunk(ctx context.Context, m Message, d Delivery) error {
 	if wait := e.opts.Throttle.Remaining(); wait > 0 {
-		return e.finish(ctx, m, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: wait})
+		return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: wait})
 	}
 	var t tally
 	todo := m.Items
 	if m.Mode == Drifted {
 		pkg, err := e.chunkPackage(ctx, m)
 		if err != nil {
-			return err
+			switch v, o := judge(err, d.Final); v {
+			case throttled:
+				return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: o.RetryAfter})
+			case redeliver:
+				return err
+			default: // the package is gone, or we may not read it: nothing to check against
+				for _, it := range m.Items {
+					t.fail(it, o)
+				}
+				return e.finish(ctx, m, d, t.d)
+			}
 		}
 		if todo, err = e.check(ctx, pkg, m.Items, d.Final, &t); err != nil {
 			return fmt.Errorf("job %s unit %s: check memberships: %w", m.Job, m.Unit, err)
@@ -34,7 +44,7 @@ func (e *Engine) chunk(ctx context.Context, m Message, d Delivery) error {
 	if err := e.reprocess(ctx, todo, d.Final, &t); err != nil {
 		return fmt.Errorf("job %s unit %s: reprocess: %w", m.Job, m.Unit, err)
 	}
-	return e.finish(ctx, m, t.d, t.retries(m)...)
+	return e.finish(ctx, m, d, t.d, t.retries(m)...)
 }
 
 // chunkPackage is the package's groups, carried on from its first page;

@@ -342,3 +342,43 @@ func TestSweepStartsOneJobPerPackageDespiteFailures(t *testing.T) {
 		t.Fatalf("counts %+v, want %+v", got.Counts, want)
 	}
 }
+
+func TestAQueueRefusingWorkOnTheFinalDeliveryStillEndsTheJob(t *testing.T) {
+	t.Run("a chunk's throttled items count as failed", func(t *testing.T) {
+		r := newRig(jobs.Options{})
+		items := r.g.seed(pkgA, 20, groups, 0)
+		r.g.throttleFirst[items[0].AssignmentID] = true
+		j, _ := r.e.Start(context.Background(), jobs.Spec{Scope: jobs.Scope{AccessPackageID: pkgA}})
+		r.drainOnce(t) // the page
+		chunk, _ := r.q.pop()
+		r.q.fail = errors.Join(jobs.ErrUnavailable, errDown)
+		if err := r.e.Handle(context.Background(), chunk.m, jobs.Delivery{Attempt: 1}); err == nil {
+			t.Fatal("a refused retry did not fail the delivery")
+		}
+		delete(r.g.reprocessN, items[0].AssignmentID) // throttled again on the last delivery
+		if err := r.e.Handle(context.Background(), chunk.m, jobs.Delivery{Attempt: 5, Final: true}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := r.e.Status(context.Background(), j.ID)
+		if want := (jobs.Counts{Total: 20, Accepted: 19, Failed: 1}); got.Counts != want || got.State != jobs.Completed {
+			t.Fatalf("%s %+v, want %+v", got.State, got.Counts, want)
+		}
+		if f := got.Failures[0]; f.Status != 503 || f.Code != "JobStoreUnavailable" {
+			t.Fatalf("failure %+v", f)
+		}
+	})
+	t.Run("a page whose work cannot be queued fails the job", func(t *testing.T) {
+		r := newRig(jobs.Options{})
+		r.g.seed(pkgA, 20, groups, 0)
+		j, _ := r.e.Start(context.Background(), jobs.Spec{Scope: jobs.Scope{AccessPackageID: pkgA}})
+		page, _ := r.q.pop()
+		r.q.fail = errors.Join(jobs.ErrUnavailable, errDown)
+		if err := r.e.Handle(context.Background(), page.m, jobs.Delivery{Attempt: 5, Final: true}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := r.e.Status(context.Background(), j.ID)
+		if got.State != jobs.Failed || !strings.Contains(got.Error, "queue refused") {
+			t.Fatalf("%s %q", got.State, got.Error)
+		}
+	})
+}

@@ -135,3 +135,15 @@ func (r *rig) run(t *testing.T, spec jobs.Spec, times int) jobs.Job {
 	}
 	return got
 }
+
+// drainOnce delivers the next message once.
+func (r *rig) drainOnce(t *testing.T) {
+	t.Helper()
+	s, ok := r.q.pop()
+	if !ok {
+		t.Fatal("no message to deliver")
+	}
+	if err := r.e.Handle(context.Background(), s.m, jobs.Delivery{Attempt: 1}); err != nil {
+		t.Fatalf("Handle %s: %v", s.m.Unit, err)
+	}
+}

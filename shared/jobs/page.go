@@ -14,7 +14,7 @@ import (
 // the same unit keys, and their commits dedupe.
 func (e *Engine) page(ctx context.Context, m Message, d Delivery) error {
 	if wait := e.opts.Throttle.Remaining(); wait > 0 {
-		return e.finish(ctx, m, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: wait})
+		return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: wait})
 	}
 	pkg := m.Package
 	if m.Mode == Drifted && pkg == nil {
@@ -35,7 +35,14 @@ func (e *Engine) page(ctx context.Context, m Message, d Delivery) error {
 	}
 	if len(children) > 0 {
 		if err := e.queue.Send(ctx, 0, children...); err != nil {
-			return fmt.Errorf("job %s unit %s: send %d children: %w", m.Job, m.Unit, len(children), err)
+			if !d.Final {
+				return fmt.Errorf("job %s unit %s: send %d children: %w", m.Job, m.Unit, len(children), err)
+			}
+			// The last delivery: the page's work cannot be queued, so the job cannot end well.
+			if err := e.failJob(ctx, m, fmt.Sprintf("the queue refused the work of page %s: %v", m.Unit, err)); err != nil {
+				return err
+			}
+			return e.commit(ctx, m, Delta{Outstanding: -1})
 		}
 	}
 	return e.commit(ctx, m, Delta{Counts: Counts{Total: len(p.Items)}, Outstanding: len(children) - 1})
@@ -60,14 +67,13 @@ func (e *Engine) pageFailed(ctx context.Context, m Message, d Delivery, what str
 	o := reprocess.OutcomeOf(err)
 	switch {
 	case o.Status == 429:
-		return e.finish(ctx, m, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: o.RetryAfter})
+		return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: o.RetryAfter})
 	case o.Transient() && !d.Final:
 		return fmt.Errorf("job %s unit %s: %s: %w", m.Job, m.Unit, what, err)
 	}
-	reason := fmt.Sprintf("could not %s: %d %s", what, o.Status, o.Code)
-	e.opts.Logger.Error("job failed", "job", m.Job, "unit", m.Unit, "reason", reason, "err", err)
-	if ferr := e.store.Fail(ctx, m.Job, reason); ferr != nil && !isNotFound(ferr) {
-		return fmt.Errorf("job %s: mark failed: %w", m.Job, ferr)
+	e.opts.Logger.Warn("job page failed", "job", m.Job, "unit", m.Unit, "err", err)
+	if err := e.failJob(ctx, m, fmt.Sprintf("could not %s: %d %s", what, o.Status, o.Code)); err != nil {
+		return err
 	}
 	return e.commit(ctx, m, Delta{Outstanding: -1})
 }
