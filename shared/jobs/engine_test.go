@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,4 +191,30 @@ func TestAQueueRefusingWorkOnTheFinalDeliveryStillEndsTheJob(t *testing.T) {
 			t.Fatalf("%s %q", got.State, got.Error)
 		}
 	})
+}
+
+func TestAPageGraphRefusesFailsTheJobAtOnce(t *testing.T) {
+	r := newRig(jobs.Options{})
+	r.g.seed(pkgA, 30, groups, 0)
+	j, err := r.e.Start(context.Background(), jobs.Spec{Scope: jobs.Scope{AccessPackageID: pkgA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := r.q.pop()
+	g := &refusingGraph{Graph: r.g}
+	e := jobs.NewEngine(g, r.q, r.s, jobs.Options{})
+	if err := e.Handle(context.Background(), page.m, jobs.Delivery{Attempt: 1}); err != nil {
+		t.Fatalf("a setup fault was delivered again: %v", err)
+	}
+	got, _ := e.Status(context.Background(), j.ID)
+	if got.State != jobs.Failed || !strings.Contains(got.Error, "502 GraphAccessDenied") {
+		t.Fatalf("job %s: %q", got.State, got.Error)
+	}
+}
+
+// refusingGraph answers 403 to every list: the function lacks the permission.
+type refusingGraph struct{ jobs.Graph }
+
+func (refusingGraph) DeliveredPage(context.Context, string, string) (graph.Page, error) {
+	return graph.Page{}, &graph.Error{Status: http.StatusForbidden, Code: "Authorization_RequestDenied"}
 }

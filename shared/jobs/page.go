@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/entra-tools/reprocess/shared/graph"
-	"github.com/entra-tools/reprocess/shared/reprocess"
 )
 
 // page lists one page of a package's delivered assignments and fans it out:
@@ -64,11 +63,11 @@ func chunks(m Message, pkg *graph.Package, items []graph.Target) []Message {
 // the last attempt), the job fails as a whole, since the page's
 // assignments cannot be known, and the unit commits so nothing waits on it.
 func (e *Engine) pageFailed(ctx context.Context, m Message, d Delivery, what string, err error) error {
-	o := reprocess.OutcomeOf(err)
-	switch {
-	case o.Status == 429:
+	v, o := judge(err, d.Final)
+	switch v {
+	case throttled:
 		return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: o.RetryAfter})
-	case o.Transient() && !d.Final:
+	case redeliver:
 		return fmt.Errorf("job %s unit %s: %s: %w", m.Job, m.Unit, what, err)
 	}
 	e.opts.Logger.Warn("job page failed", "job", m.Job, "unit", m.Unit, "err", err)
