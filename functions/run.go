@@ -28,6 +28,9 @@ import (
 
 // run starts the runtime the environment names and serves until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "job" { // the terminal command (jobcmd.go)
+		return runJob(ctx, args[1:], getenv, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("handler", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	useSandbox := fs.Bool("sandbox", false, "serve against an embedded emulated tenant (no Azure account needed)")
