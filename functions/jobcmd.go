@@ -1,10 +1,11 @@
-//go:build !azureonly && !lambdaonly
+//go:build sandbox
 
 // The terminal command `handler job` (SPEC "Jobs", last paragraph): one job
 // over an access package or a catalog, run in this process on the
 // in-process queue and store, with the admin's own sign-in, a progress bar
-// on stderr and the report on stdout. Left out of the packaged binaries
-// (jobcmd_packaged.go).
+// on stderr and the report on stdout. Built only into the development build
+// (-tags sandbox: make build, make run), like the emulated tenant; the
+// packaged binaries get jobcmd_nodev.go.
 
 package main
 

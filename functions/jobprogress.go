@@ -1,4 +1,4 @@
-//go:build !azureonly && !lambdaonly
+//go:build sandbox
 
 package main
 
