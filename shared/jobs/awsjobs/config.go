@@ -1,13 +1,11 @@
 package awsjobs
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/entra-tools/reprocess/shared/sigv4"
 )
 
 // Config is where the table and queue are and how to reach them.
@@ -25,9 +23,7 @@ type Config struct {
 
 // Credentials are the execution role's temporary credentials, as Lambda
 // puts them in the environment.
-type Credentials struct {
-	AccessKeyID, SecretAccessKey, SessionToken string
-}
+type Credentials = sigv4.Credentials
 
 func (c Config) check() error {
 	switch {
@@ -39,38 +35,17 @@ func (c Config) check() error {
 	return nil
 }
 
-// callTimeout bounds each store or queue call, retries included, so a dead
-// endpoint turns into jobs.ErrUnavailable (HTTP 503) within seconds.
+// callTimeout bounds each store or queue operation, retries included, so a
+// dead endpoint turns into jobs.ErrUnavailable (HTTP 503) within seconds.
 const callTimeout = 8 * time.Second
 
-// maxAttempts: one retry of a throttled or failed call, with a short backoff.
-const maxAttempts = 3
-
-func (c Config) credentials() aws.CredentialsProvider {
-	creds := aws.Credentials{
-		AccessKeyID: c.Credentials.AccessKeyID, SecretAccessKey: c.Credentials.SecretAccessKey,
-		SessionToken: c.Credentials.SessionToken, Source: "environment",
+func (c Config) client(service, target, override string) *jsonClient {
+	hc := c.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
 	}
-	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil })
-}
-
-func (c Config) retryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = maxAttempts
-		o.MaxBackoff = time.Second
-	})
-}
-
-func (c Config) httpClient() aws.HTTPClient {
-	if c.HTTPClient == nil {
-		return http.DefaultClient
+	return &jsonClient{
+		endpoint: regionalEndpoint(service, c.Region, override), service: service, target: target,
+		region: c.Region, creds: c.Credentials, hc: hc,
 	}
-	return c.HTTPClient
-}
-
-func endpoint(url string) *string {
-	if url == "" {
-		return nil
-	}
-	return aws.String(url)
 }

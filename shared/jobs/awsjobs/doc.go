@@ -1,14 +1,17 @@
 // Package awsjobs keeps jobs on AWS: the job records in one DynamoDB table
-// (jobs.Store) and the work units on an SQS queue (jobs.Queue), through
-// aws-sdk-go-v2's service clients.
+// (jobs.Store) and the work units on an SQS queue (jobs.Queue).
 //
-// The clients take their region and credentials from the Lambda
-// environment (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-// AWS_SESSION_TOKEN, as config reads them) rather than the SDK's whole
-// credential chain: on provided.al2023 Lambda always sets them, and the
-// chain's SSO, STS and IMDS code would not fit lambda.zip's size budget.
-// AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS point them at
-// emulators. Each client is built once per process, on first use.
+// Both services speak the AWS JSON 1.0 protocol, and this package needs six
+// of their actions, so it calls them itself (awsjson.go), signed by
+// shared/sigv4, rather than through aws-sdk-go-v2: its DynamoDB and SQS
+// clients add 0.5 MB to lambda.zip and would take it over its 4 MiB
+// budget. Region and credentials are the Lambda environment's
+// (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, as config reads them): on provided.al2023 Lambda
+// always sets them. AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS
+// point the clients at emulators. Each client is built once per process,
+// on first use; every call is bounded (3 attempts, 8 s) and its failures
+// wrap jobs.ErrUnavailable.
 //
 // The table (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html):
 // partition key pk (S) = job id, sort key sk (S): "job" for the job record
@@ -25,6 +28,7 @@
 // the event source mapping delivers them to the function (awslambda).
 //
 // Tests run the store against dynalite (npm, in memory) and the queue
-// against the sandbox's SQS emulation (shared/sandbox, AWS JSON 1.0
-// protocol), since no SQS emulator runs on Node 20.
+// against the sandbox's SQS emulation (shared/sandbox), since no SQS
+// emulator runs on Node 20; aws-sdk-go-v2's SQS client (in tests only)
+// checks that emulation speaks what AWS's own client speaks.
 package awsjobs

@@ -2,15 +2,13 @@ package awsjobs
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/entra-tools/reprocess/shared/jobs"
 )
@@ -18,30 +16,45 @@ import (
 // Queue is jobs.Queue on the SQS queue at cfg.QueueURL. It is safe for
 // concurrent use.
 type Queue struct {
-	cfg    Config
-	client func() (*sqs.Client, error)
+	url    string
+	client func() (*jsonClient, error)
 }
 
 var _ jobs.Queue = (*Queue)(nil)
 
 // NewQueue returns the queue at cfg.QueueURL; its client is built on first use.
 func NewQueue(cfg Config) *Queue {
-	return &Queue{cfg: cfg, client: sync.OnceValues(func() (*sqs.Client, error) {
+	return &Queue{url: cfg.QueueURL, client: sync.OnceValues(func() (*jsonClient, error) {
 		if err := cfg.check(); err != nil {
 			return nil, err
 		}
 		if cfg.QueueURL == "" {
 			return nil, errors.New("JOBS_QUEUE_URL is not set")
 		}
-		return sqs.New(sqs.Options{
-			Region: cfg.Region, Credentials: cfg.credentials(), HTTPClient: cfg.httpClient(),
-			BaseEndpoint: endpoint(cfg.SQSEndpoint), Retryer: cfg.retryer(),
-		}), nil
+		return cfg.client("sqs", "AmazonSQS", cfg.SQSEndpoint), nil
 	})}
 }
 
 // maxBatch is SendMessageBatch's limit of entries per call.
 const maxBatch = 10
+
+type sendEntry struct {
+	ID           string `json:"Id"`
+	MessageBody  string
+	DelaySeconds int
+}
+
+type sendBatchResult struct {
+	Successful []struct {
+		ID               string `json:"Id"`
+		MD5OfMessageBody string
+	}
+	Failed []struct {
+		ID      string `json:"Id"`
+		Code    string
+		Message string
+	}
+}
 
 // Send enqueues msgs in calls of at most ten, each message held back for
 // delay (rounded up to whole seconds, at most jobs.MaxDelay).
@@ -50,16 +63,12 @@ func (q *Queue) Send(ctx context.Context, delay time.Duration, msgs ...jobs.Mess
 	if err != nil {
 		return fmt.Errorf("send job messages: %w: %w", jobs.ErrUnavailable, err)
 	}
-	seconds := int32((min(max(delay, 0), jobs.MaxDelay) + time.Second - 1) / time.Second)
+	seconds := int((min(max(delay, 0), jobs.MaxDelay) + time.Second - 1) / time.Second)
 	for from := 0; from < len(msgs); from += maxBatch {
 		part := msgs[from:min(from+maxBatch, len(msgs))]
-		entries := make([]types.SendMessageBatchRequestEntry, len(part))
+		entries := make([]sendEntry, len(part))
 		for i, m := range part {
-			entries[i] = types.SendMessageBatchRequestEntry{
-				Id:           aws.String(strconv.Itoa(i)),
-				MessageBody:  aws.String(string(jobs.EncodeMessage(m))),
-				DelaySeconds: seconds,
-			}
+			entries[i] = sendEntry{ID: strconv.Itoa(i), MessageBody: string(jobs.EncodeMessage(m)), DelaySeconds: seconds}
 		}
 		if err := q.sendBatch(ctx, c, entries); err != nil {
 			return fmt.Errorf("send job messages: %w: %w", jobs.ErrUnavailable, err)
@@ -68,32 +77,36 @@ func (q *Queue) Send(ctx context.Context, delay time.Duration, msgs ...jobs.Mess
 	return nil
 }
 
-// sendBatch sends one batch; SQS may accept some entries and refuse
-// others, and the refused ones are sent once more before giving up.
-func (q *Queue) sendBatch(ctx context.Context, c *sqs.Client, entries []types.SendMessageBatchRequestEntry) error {
+// sendBatch sends one SendMessageBatch. SQS may accept some entries and
+// refuse others: the refused ones are sent once more before giving up.
+func (q *Queue) sendBatch(ctx context.Context, c *jsonClient, entries []sendEntry) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
-		out, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.cfg.QueueURL), Entries: entries})
-		if err != nil {
+		var out sendBatchResult
+		if err := c.call(ctx, "SendMessageBatch", map[string]any{"QueueUrl": q.url, "Entries": entries}, &out); err != nil {
 			return err
+		}
+		byID := map[string]sendEntry{}
+		for _, e := range entries {
+			byID[e.ID] = e
+		}
+		for _, ok := range out.Successful { // as the SDKs check it: the body arrived intact
+			sum := md5.Sum([]byte(byID[ok.ID].MessageBody))
+			if ok.MD5OfMessageBody != hex.EncodeToString(sum[:]) {
+				return fmt.Errorf("SQS answered entry %s with a wrong MD5 of its body", ok.ID)
+			}
 		}
 		if len(out.Failed) == 0 {
 			return nil
 		}
 		if attempt == 2 {
 			f := out.Failed[0]
-			return fmt.Errorf("%d of %d messages refused: %s: %s", len(out.Failed), len(entries), aws.ToString(f.Code), aws.ToString(f.Message))
+			return fmt.Errorf("%d of %d messages refused: %s: %s", len(out.Failed), len(entries), f.Code, f.Message)
 		}
-		failed := map[string]bool{}
+		again := make([]sendEntry, 0, len(out.Failed))
 		for _, f := range out.Failed {
-			failed[aws.ToString(f.Id)] = true
-		}
-		again := entries[:0:0]
-		for _, e := range entries {
-			if failed[aws.ToString(e.Id)] {
-				again = append(again, e)
-			}
+			again = append(again, byID[f.ID])
 		}
 		entries = again
 	}

@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/entra-tools/reprocess/shared/jobs"
 )
@@ -19,22 +16,19 @@ import (
 // Store is jobs.Store on a DynamoDB table (see the package doc for its
 // layout). It is safe for concurrent use.
 type Store struct {
-	cfg    Config
-	client func() (*dynamodb.Client, error)
+	table  string
+	client func() (*jsonClient, error)
 }
 
 var _ jobs.Store = (*Store)(nil)
 
 // NewStore returns the store of cfg.Table; its client is built on first use.
 func NewStore(cfg Config) *Store {
-	return &Store{cfg: cfg, client: sync.OnceValues(func() (*dynamodb.Client, error) {
+	return &Store{table: cfg.Table, client: sync.OnceValues(func() (*jsonClient, error) {
 		if err := cfg.check(); err != nil {
 			return nil, err
 		}
-		return dynamodb.New(dynamodb.Options{
-			Region: cfg.Region, Credentials: cfg.credentials(), HTTPClient: cfg.httpClient(),
-			BaseEndpoint: endpoint(cfg.DynamoDBEndpoint), Retryer: cfg.retryer(),
-		}), nil
+		return cfg.client("dynamodb", "DynamoDB_20120810", cfg.DynamoDBEndpoint), nil
 	})}
 }
 
@@ -52,19 +46,22 @@ const (
 	unitPrefix = "u|"
 )
 
+// item is a DynamoDB item in the JSON protocol's form: attribute name →
+// {"S": "…"} or {"N": "…"}, the only types this table holds.
+type item map[string]map[string]string
+
+func str(v string) map[string]string { return map[string]string{"S": v} }
+
 func (s *Store) Create(ctx context.Context, j jobs.Job) error {
 	doc, err := json.Marshal(j)
 	if err != nil {
 		return fmt.Errorf("create job %s: %w", j.ID, err)
 	}
-	err = s.call(ctx, func(ctx context.Context, c *dynamodb.Client) error {
-		_, err := c.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:           aws.String(s.cfg.Table),
-			Item:                s.item(j.ID, jobSK, doc, j.ExpiresAt()),
-			ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		})
-		return err
-	})
+	err = s.call(ctx, "PutItem", map[string]any{
+		"TableName":           s.table,
+		"Item":                newItem(j.ID, jobSK, doc, j.ExpiresAt()),
+		"ConditionExpression": "attribute_not_exists(pk)",
+	}, nil)
 	if conditionFailed(err) {
 		return fmt.Errorf("create job %s: %w", j.ID, jobs.ErrExists)
 	}
@@ -72,25 +69,26 @@ func (s *Store) Create(ctx context.Context, j jobs.Job) error {
 }
 
 func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
-	var items []map[string]types.AttributeValue
-	err := s.call(ctx, func(ctx context.Context, c *dynamodb.Client) error {
-		p := dynamodb.NewQueryPaginator(c, &dynamodb.QueryInput{
-			TableName:                 aws.String(s.cfg.Table),
-			KeyConditionExpression:    aws.String("pk = :id"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(id)},
-			ConsistentRead:            aws.Bool(true), // a status read right after a commit sees it
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			items = append(items, page.Items...)
+	var items []item
+	in := map[string]any{
+		"TableName":                 s.table,
+		"KeyConditionExpression":    "pk = :id",
+		"ExpressionAttributeValues": item{":id": str(id)},
+		"ConsistentRead":            true, // a status read right after a commit sees it
+	}
+	for {
+		var page struct {
+			Items            []item
+			LastEvaluatedKey item
 		}
-		return nil
-	})
-	if err != nil {
-		return jobs.Job{}, wrap(err, "get job %s", id)
+		if err := s.call(ctx, "Query", in, &page); err != nil {
+			return jobs.Job{}, wrap(err, "get job %s", id)
+		}
+		items = append(items, page.Items...)
+		if len(page.LastEvaluatedKey) == 0 {
+			break
+		}
+		in["ExclusiveStartKey"] = page.LastEvaluatedKey
 	}
 	var (
 		job   jobs.Job
@@ -98,15 +96,16 @@ func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
 		units []jobs.Delta
 	)
 	for _, it := range items { // in sk order: "job", then the units by key
-		switch sk := text(it[attrSK]); {
+		switch sk := it[attrSK]["S"]; {
 		case sk == jobSK:
+			var err error
 			if job, err = decodeJob(it); err != nil {
 				return jobs.Job{}, fmt.Errorf("get job %s: %w", id, err)
 			}
 			found = true
-		case len(sk) > len(unitPrefix) && sk[:len(unitPrefix)] == unitPrefix:
+		case strings.HasPrefix(sk, unitPrefix):
 			var d jobs.Delta
-			if err := json.Unmarshal([]byte(text(it[attrDoc])), &d); err != nil {
+			if err := json.Unmarshal([]byte(it[attrDoc]["S"]), &d); err != nil {
 				return jobs.Job{}, fmt.Errorf("get job %s: unit %s: %w", id, sk, err)
 			}
 			units = append(units, d)
@@ -119,14 +118,14 @@ func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
 }
 
 // decodeJob reads the job record: the job as created, then what Fail set.
-func decodeJob(it map[string]types.AttributeValue) (jobs.Job, error) {
+func decodeJob(it item) (jobs.Job, error) {
 	var j jobs.Job
-	if err := json.Unmarshal([]byte(text(it[attrDoc])), &j); err != nil {
+	if err := json.Unmarshal([]byte(it[attrDoc]["S"]), &j); err != nil {
 		return jobs.Job{}, err
 	}
-	if state := text(it[attrState]); state != "" {
-		j.State, j.Error = jobs.State(state), text(it[attrError])
-		if at, err := time.Parse(time.RFC3339Nano, text(it[attrEnded])); err == nil {
+	if state := it[attrState]["S"]; state != "" {
+		j.State, j.Error = jobs.State(state), it[attrError]["S"]
+		if at, err := time.Parse(time.RFC3339Nano, it[attrEnded]["S"]); err == nil {
 			j.CompletedAt = &at
 		}
 	}
@@ -138,104 +137,75 @@ func (s *Store) Commit(ctx context.Context, jobID, unit string, d jobs.Delta) (b
 	if err != nil {
 		return false, fmt.Errorf("commit %s of job %s: %w", unit, jobID, err)
 	}
-	var expires time.Time
-	err = s.call(ctx, func(ctx context.Context, c *dynamodb.Client) error {
-		// The unit's expiry is its job's: read the job record's (which
-		// also says whether the job exists) rather than trusting a clock.
-		out, err := c.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName:            aws.String(s.cfg.Table),
-			Key:                  key(jobID, jobSK),
-			ProjectionExpression: aws.String(attrExpires),
-			ConsistentRead:       aws.Bool(true),
-		})
-		if err != nil {
-			return err
-		}
-		if out.Item == nil {
-			return jobs.ErrNotFound
-		}
-		n, _ := strconv.ParseInt(number(out.Item[attrExpires]), 10, 64)
-		expires = time.Unix(n, 0)
-		_, err = c.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:           aws.String(s.cfg.Table),
-			Item:                s.item(jobID, unitPrefix+unit, doc, expires),
-			ConditionExpression: aws.String("attribute_not_exists(sk)"),
-		})
-		return err
-	})
-	switch {
-	case err == nil:
-		return true, nil
-	case conditionFailed(err):
-		return false, nil // committed before: a redelivery
-	case errors.Is(err, jobs.ErrNotFound):
+	// The unit expires with its job: read the job record's expiry (which
+	// also says whether the job exists) rather than trusting a clock.
+	var got struct{ Item item }
+	err = s.call(ctx, "GetItem", map[string]any{
+		"TableName": s.table, "Key": key(jobID, jobSK),
+		"ProjectionExpression": attrExpires, "ConsistentRead": true,
+	}, &got)
+	if err != nil {
+		return false, wrap(err, "commit %s of job %s", unit, jobID)
+	}
+	if got.Item == nil {
 		return false, fmt.Errorf("commit %s of job %s: %w", unit, jobID, jobs.ErrNotFound)
 	}
-	return false, wrap(err, "commit %s of job %s", unit, jobID)
+	n, _ := strconv.ParseInt(got.Item[attrExpires]["N"], 10, 64)
+	err = s.call(ctx, "PutItem", map[string]any{
+		"TableName":           s.table,
+		"Item":                newItem(jobID, unitPrefix+unit, doc, time.Unix(n, 0)),
+		"ConditionExpression": "attribute_not_exists(sk)",
+	}, nil)
+	if conditionFailed(err) {
+		return false, nil // committed before: a redelivery
+	}
+	if err != nil {
+		return false, wrap(err, "commit %s of job %s", unit, jobID)
+	}
+	return true, nil
 }
 
 func (s *Store) Fail(ctx context.Context, jobID, reason string) error {
-	err := s.call(ctx, func(ctx context.Context, c *dynamodb.Client) error {
-		_, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                aws.String(s.cfg.Table),
-			Key:                      key(jobID, jobSK),
-			UpdateExpression:         aws.String("SET #state = :failed, #error = :reason, #ended = :now"),
-			ConditionExpression:      aws.String("attribute_exists(pk)"),
-			ExpressionAttributeNames: map[string]string{"#state": attrState, "#error": attrError, "#ended": attrEnded},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":failed": str(string(jobs.Failed)), ":reason": str(reason),
-				":now": str(time.Now().UTC().Format(time.RFC3339Nano)),
-			},
-		})
-		return err
-	})
+	err := s.call(ctx, "UpdateItem", map[string]any{
+		"TableName":                s.table,
+		"Key":                      key(jobID, jobSK),
+		"UpdateExpression":         "SET #state = :failed, #error = :reason, #ended = :now",
+		"ConditionExpression":      "attribute_exists(pk)",
+		"ExpressionAttributeNames": map[string]string{"#state": attrState, "#error": attrError, "#ended": attrEnded},
+		"ExpressionAttributeValues": item{
+			":failed": str(string(jobs.Failed)), ":reason": str(reason),
+			":now": str(time.Now().UTC().Format(time.RFC3339Nano)),
+		},
+	}, nil)
 	if conditionFailed(err) {
 		return fmt.Errorf("fail job %s: %w", jobID, jobs.ErrNotFound)
 	}
 	return wrap(err, "fail job %s", jobID)
 }
 
-// call runs f with the client and the per-call time bound.
-func (s *Store) call(ctx context.Context, f func(context.Context, *dynamodb.Client) error) error {
+// call runs one DynamoDB action within callTimeout.
+func (s *Store) call(ctx context.Context, action string, in, out any) error {
 	c, err := s.client()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	return f(ctx, c)
+	return c.call(ctx, action, in, out)
 }
 
-func (s *Store) item(pk, sk string, doc []byte, expires time.Time) map[string]types.AttributeValue {
+func newItem(pk, sk string, doc []byte, expires time.Time) item {
 	it := key(pk, sk)
 	it[attrDoc] = str(string(doc))
-	it[attrExpires] = &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)}
+	it[attrExpires] = map[string]string{"N": strconv.FormatInt(expires.Unix(), 10)}
 	return it
 }
 
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{attrPK: str(pk), attrSK: str(sk)}
-}
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
-
-func text(v types.AttributeValue) string {
-	if s, ok := v.(*types.AttributeValueMemberS); ok {
-		return s.Value
-	}
-	return ""
-}
-
-func number(v types.AttributeValue) string {
-	if n, ok := v.(*types.AttributeValueMemberN); ok {
-		return n.Value
-	}
-	return ""
-}
+func key(pk, sk string) item { return item{attrPK: str(pk), attrSK: str(sk)} }
 
 func conditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
+	var e *APIError
+	return errors.As(err, &e) && e.Code == "ConditionalCheckFailedException"
 }
 
 // wrap makes every failure to reach or use the table jobs.ErrUnavailable.

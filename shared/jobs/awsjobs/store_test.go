@@ -6,43 +6,20 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/entra-tools/reprocess/internal/testkit"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/awsjobs"
 	"github.com/entra-tools/reprocess/shared/jobs/jobstest"
 )
 
-// dynaliteConfig is a Config for a fresh table in dynalite, shaped as
-// infra/aws/template.yaml declares it.
+// dynaliteConfig is a Config for a fresh table in dynalite.
 func dynaliteConfig(t *testing.T, endpoint string) awsjobs.Config {
 	t.Helper()
 	cfg := awsjobs.Config{
 		Region: "eu-west-1", Table: "reprocessjobs", DynamoDBEndpoint: endpoint,
 		Credentials: awsjobs.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"},
 	}
-	c := dynamodb.New(dynamodb.Options{
-		Region: cfg.Region, BaseEndpoint: aws.String(endpoint),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
-		}),
-	})
-	_, err := c.CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName:   aws.String(cfg.Table),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-	})
-	if err != nil {
+	if err := awsjobs.CreateTable(context.Background(), cfg); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
 	return cfg
@@ -62,26 +39,18 @@ func TestStoreOnDynalite(t *testing.T) {
 		if _, err := store.Commit(ctx, j.ID, "p0", jobs.Delta{Outstanding: -1}); err != nil {
 			t.Fatal(err)
 		}
-		c := dynamodb.New(dynamodb.Options{Region: cfg.Region, BaseEndpoint: aws.String(cfg.DynamoDBEndpoint),
-			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-				return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
-			})})
-		out, err := c.Query(ctx, &dynamodb.QueryInput{
-			TableName: aws.String(cfg.Table), KeyConditionExpression: aws.String("pk = :id"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: j.ID}},
-		})
+		items, err := awsjobs.Items(ctx, cfg, j.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := j.ExpiresAt().Unix()
-		for _, it := range out.Items {
-			n, _ := it["expiresAt"].(*types.AttributeValueMemberN)
-			if n == nil || n.Value != strconv.FormatInt(want, 10) {
+		for _, it := range items {
+			if n := it["expiresAt"]["N"]; n != strconv.FormatInt(want, 10) {
 				t.Errorf("item %v: expiresAt %v, want %d", it["sk"], it["expiresAt"], want)
 			}
 		}
-		if len(out.Items) != 2 {
-			t.Errorf("%d items, want the job and its unit", len(out.Items))
+		if len(items) != 2 {
+			t.Errorf("%d items, want the job and its unit", len(items))
 		}
 	})
 }
