@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		return startLambda(ctx, edges{httpAPI: httpAPI, core: core, logger: logger, tracing: tracing})
+		return startLambda(ctx, edges{httpAPI: httpAPI, core: core, logger: logger, tracing: tracing, jobsConfig: cfg.Jobs})
 	case config.AzureFunctions:
 		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
 	case config.Local:
@@ -90,6 +90,8 @@ type edges struct {
 	jobs    *jobs.Engine // nil: this process has no job backend
 	logger  *slog.Logger
 	tracing *otlp.Tracing
+
+	jobsConfig config.Jobs // the jobs queue (on Lambda, its records are job messages) and the sweep
 }
 
 // newCore wires the domain core and the HTTP API over it. Nothing here
