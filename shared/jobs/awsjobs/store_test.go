@@ -6,27 +6,23 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/entra-tools/reprocess/internal/testkit"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/awsjobs"
+	"github.com/entra-tools/reprocess/shared/jobs/awsjobs/awsjobstest"
 	"github.com/entra-tools/reprocess/shared/jobs/jobstest"
 )
 
-// dynaliteConfig is a Config for a fresh table in dynalite.
-func dynaliteConfig(t *testing.T, endpoint string) awsjobs.Config {
+// dynaliteConfig is a Config for the jobs table in a fresh dynalite.
+func dynaliteConfig(t *testing.T) awsjobs.Config {
 	t.Helper()
-	cfg := awsjobs.Config{
-		Region: "eu-west-1", Table: "reprocessjobs", DynamoDBEndpoint: endpoint,
-		Credentials: awsjobs.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"},
+	return awsjobs.Config{
+		Region: awsjobstest.Region, Table: "reprocessjobs", Credentials: awsjobstest.Credentials,
+		DynamoDBEndpoint: awsjobstest.Table(t, "reprocessjobs"),
 	}
-	if err := awsjobs.CreateTable(context.Background(), cfg); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	return cfg
 }
 
 func TestStoreOnDynalite(t *testing.T) {
-	cfg := dynaliteConfig(t, testkit.Dynalite(t))
+	cfg := dynaliteConfig(t)
 	store := awsjobs.NewStore(cfg)
 	jobstest.StoreSuite(t, func(*testing.T) jobs.Store { return store })
 
@@ -39,10 +35,7 @@ func TestStoreOnDynalite(t *testing.T) {
 		if _, err := store.Commit(ctx, j.ID, "p0", jobs.Delta{Outstanding: -1}); err != nil {
 			t.Fatal(err)
 		}
-		items, err := awsjobs.Items(ctx, cfg, j.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		items := awsjobstest.Items(t, cfg.DynamoDBEndpoint, cfg.Table, j.ID)
 		want := j.ExpiresAt().Unix()
 		for _, it := range items {
 			if n := it["expiresAt"]["N"]; n != strconv.FormatInt(want, 10) {
