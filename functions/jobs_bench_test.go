@@ -22,6 +22,7 @@ func BenchmarkJob10000(b *testing.B) {
 		{"drifted", `"mode":"drifted"`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
+			// Reprocessed assignments stay delivered: each round lists all 10,000.
 			tenant := sandbox.NewForTest(b, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
 			pkg := tenant.AddBulkAccessPackage(10000, 25)
 			s := newStackWith(b, tenant, nil)

@@ -16,11 +16,9 @@ import (
 // it: POST starts it on the in-process queue, GET is polled (202 with
 // Location) until it answers 200 with exact counts.
 func TestJobOverHTTP(t *testing.T) {
-	// Reprocessed assignments stay delivered: the sandbox's list pages by
-	// offset over state eq 'delivered', so assignments turning delivering
-	// mid-listing would shift later pages (what real Graph's skiptoken does
-	// then is not documented).
-	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
+	// Reprocessed assignments are delivering for a while, out of the list's
+	// filter, as the job goes on listing: its pages must not shift.
+	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	s := newStackWith(t, tenant, nil)
 	large := tenant.Seeds.LargeAccessPackage
 
@@ -37,6 +35,14 @@ func TestJobOverHTTP(t *testing.T) {
 	want.Accepted = large.Drifted
 	if real.Counts != want {
 		t.Fatalf("drift job: counts %+v, want %+v", real.Counts, want)
+	}
+
+	// Every assignment reprocessed, each delivering (out of the filter)
+	// while later pages are listed: none is missed.
+	pkg := tenant.AddBulkAccessPackage(1000, 0)
+	all := s.runJob(t, `{"accessPackageId":"`+pkg.ID+`"}`)
+	if want := (jobs.Counts{Total: 1000, Accepted: 1000}); all.Counts != want {
+		t.Fatalf("all: counts %+v, want %+v", all.Counts, want)
 	}
 
 	resp := s.do(t, http.MethodPost, "/api/jobs", `{"accessPackageId":"`+sandbox.TenantID+`"}`)
@@ -88,7 +94,7 @@ func (s *stack) runJob(t testing.TB, body string) jobs.Job {
 // Throttled membership checks go back on the queue with Graph's delay and
 // the counts stay exact.
 func TestJobOverHTTPThrottled(t *testing.T) {
-	tenant := sandbox.NewForTest(t, sandbox.Options{DeliveringFor: sandbox.StayDelivered})
+	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	s := newStackWith(t, tenant, nil)
 	pkg := tenant.AddBulkAccessPackage(200, 10)
 	tenant.Graph.Fail("/checkMemberGroups", http.StatusTooManyRequests, 3, time.Second)

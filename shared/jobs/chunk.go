@@ -15,7 +15,7 @@ import (
 // new units; the chunk commits what it finished.
 func (e *Engine) chunk(ctx context.Context, m Message, d Delivery) error {
 	if wait := e.opts.Throttle.Remaining(); wait > 0 {
-		return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: wait})
+		return e.later(ctx, m, d, wait)
 	}
 	var t tally
 	todo := m.Items
@@ -24,7 +24,7 @@ func (e *Engine) chunk(ctx context.Context, m Message, d Delivery) error {
 		if err != nil {
 			switch v, o := judge(err, d.Final); v {
 			case throttled:
-				return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: o.RetryAfter})
+				return e.later(ctx, m, d, o.RetryAfter)
 			case redeliver:
 				return err
 			default: // the package is gone, or we may not read it: nothing to check against

@@ -147,3 +147,22 @@ func (r *rig) drainOnce(t *testing.T) {
 		t.Fatalf("Handle %s: %v", s.m.Unit, err)
 	}
 }
+
+// popNewest takes the message sent last: children before their parents.
+func (q *recQueue) popNewest() (sentMsg, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.todo) == 0 {
+		return sentMsg{}, false
+	}
+	s := q.todo[len(q.todo)-1]
+	q.todo = q.todo[:len(q.todo)-1]
+	return s, true
+}
+
+// left is how many messages wait.
+func (q *recQueue) left() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.todo)
+}

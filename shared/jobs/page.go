@@ -13,7 +13,7 @@ import (
 // the same unit keys, and their commits dedupe.
 func (e *Engine) page(ctx context.Context, m Message, d Delivery) error {
 	if wait := e.opts.Throttle.Remaining(); wait > 0 {
-		return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: wait})
+		return e.later(ctx, m, d, wait)
 	}
 	pkg := m.Package
 	if m.Mode == Drifted && pkg == nil {
@@ -58,15 +58,15 @@ func chunks(m Message, pkg *graph.Package, items []graph.Target) []Message {
 	return out
 }
 
-// pageFailed handles a page's Graph error: throttled, it goes back with
-// Graph's delay; transient, the platform delivers it again; for good (or on
+// pageFailed handles a page's Graph error: throttled, it goes back whole
+// with Graph's delay; transient, the platform delivers it again; for good (or on
 // the last attempt), the job fails as a whole, since the page's
 // assignments cannot be known, and the unit commits so nothing waits on it.
 func (e *Engine) pageFailed(ctx context.Context, m Message, d Delivery, what string, err error) error {
 	v, o := judge(err, d.Final)
 	switch v {
 	case throttled:
-		return e.finish(ctx, m, d, Delta{}, retry{msg: withUnit(m, m.Unit+"/r1"), delay: o.RetryAfter})
+		return e.later(ctx, m, d, o.RetryAfter)
 	case redeliver:
 		return fmt.Errorf("job %s unit %s: %s: %w", m.Job, m.Unit, what, err)
 	}

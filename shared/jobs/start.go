@@ -78,10 +78,14 @@ func (e *Engine) firstPages(ctx context.Context, spec Spec) ([]Message, error) {
 	return out, nil
 }
 
-// Unit keys: deterministic, so a redelivered message commits nothing twice.
+// Unit keys: deterministic, so a redelivered message commits nothing twice,
+// and each names its parent (parentUnit), so Fold can tell when a job is done.
 //
-//	<package>/p<n>           page n of the package's delivered assignments
+//	<package>/p<n>           page n of the package's delivered assignments (sent by page n-1)
 //	<page unit>/c<i>         chunk i of that page
-//	<unit>/r1                a throttled unit's items, sent again as they were
-//	<unit>/r2                a drift chunk's checked items whose reprocess was throttled
+//	<chunk unit>/r1          a chunk's throttled items, sent again as they were
+//	<chunk unit>/r2          a drift chunk's checked items whose reprocess was throttled
+//
+// A unit held back whole (the process throttle, a throttled page) goes
+// again under its own key: nothing of it was done or committed.
 func pageUnit(pkg string, n int) string { return fmt.Sprintf("%s/p%d", pkg, n) }
