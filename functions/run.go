@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	ed.logger, ed.tracing = logger, tracing
+	ed.logger, ed.tracing, ed.jobsConfig = logger, tracing, cfg.Jobs
 	httpAPI, core := ed.httpAPI, ed.core
 	if dev != nil {
 		dev.guide(stderr, cfg.Addr, cfg.Auth != nil)
@@ -73,7 +73,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		ed.jobsConfig = cfg.Jobs
 		return startLambda(ctx, ed)
 	case config.AzureFunctions:
 		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)

@@ -1,17 +1,18 @@
 // Package awsjobs keeps jobs on AWS: the job records in one DynamoDB table
 // (jobs.Store) and the work units on an SQS queue (jobs.Queue).
 //
-// Both services speak the AWS JSON 1.0 protocol, and this package needs six
-// of their actions, so it calls them itself (awsjson.go), signed by
-// shared/sigv4, rather than through aws-sdk-go-v2: its DynamoDB and SQS
-// clients add 0.5 MB to lambda.zip and would take it over its 4 MiB
-// budget. Region and credentials are the Lambda environment's
-// (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-// AWS_SESSION_TOKEN, as config reads them): on provided.al2023 Lambda
-// always sets them. AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS
-// point the clients at emulators. Each client is built once per process,
-// on first use; every call is bounded (3 attempts, 8 s) and its failures
-// wrap jobs.ErrUnavailable.
+// It calls them through aws-sdk-go-v2's service/dynamodb and service/sqs
+// clients, made from an aws.Config built from Config alone: region and
+// credentials are the Lambda environment's (AWS_REGION,
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, as config
+// reads them), which on provided.al2023 Lambda always sets, so
+// config.LoadDefaultConfig's other credential sources (shared files, SSO,
+// IMDS) would only add 0.55 MB to lambda.zip. AWS_ENDPOINT_URL_DYNAMODB
+// and AWS_ENDPOINT_URL_SQS become the clients' BaseEndpoint, to reach
+// emulators; the process's http.Client carries every call. Each client
+// is built once per process, on first use; the SDK's standard retryer is
+// bounded (3 attempts, backoff up to 250 ms), every operation to 8 s,
+// and every failure wraps jobs.ErrUnavailable.
 //
 // The table (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html):
 // partition key pk (S) = job id, sort key sk (S): "job" for the job record
@@ -29,6 +30,5 @@
 //
 // Tests run the store against dynalite (npm, in memory) and the queue
 // against the sandbox's SQS emulation (shared/sandbox), since no SQS
-// emulator runs on Node 20; aws-sdk-go-v2's SQS client (in tests only)
-// checks that emulation speaks what AWS's own client speaks.
+// emulator runs on Node 20.
 package awsjobs

@@ -10,25 +10,31 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/entra-tools/reprocess/shared/jobs"
 )
 
 // Store is jobs.Store on a DynamoDB table (see the package doc for its
 // layout). It is safe for concurrent use.
 type Store struct {
-	table  string
-	client func() (*jsonClient, error)
+	table  *string
+	client func() (*dynamodb.Client, error)
 }
 
 var _ jobs.Store = (*Store)(nil)
 
 // NewStore returns the store of cfg.Table; its client is built on first use.
 func NewStore(cfg Config) *Store {
-	return &Store{table: cfg.Table, client: sync.OnceValues(func() (*jsonClient, error) {
+	return &Store{table: aws.String(cfg.Table), client: sync.OnceValues(func() (*dynamodb.Client, error) {
 		if err := cfg.check(); err != nil {
 			return nil, err
 		}
-		return cfg.client("dynamodb", "DynamoDB_20120810", cfg.DynamoDBEndpoint), nil
+		return dynamodb.NewFromConfig(cfg.sdkConfig(), func(o *dynamodb.Options) {
+			o.BaseEndpoint = endpoint(cfg.DynamoDBEndpoint)
+		}), nil
 	})}
 }
 
@@ -46,22 +52,41 @@ const (
 	unitPrefix = "u|"
 )
 
-// item is a DynamoDB item in the JSON protocol's form: attribute name →
-// {"S": "…"} or {"N": "…"}, the only types this table holds.
-type item map[string]map[string]string
+// item is a DynamoDB item; this table holds strings and numbers only.
+type item = map[string]types.AttributeValue
 
-func str(v string) map[string]string { return map[string]string{"S": v} }
+func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+// text is attribute name of it as a string ("" when absent or not one).
+func text(it item, name string) string {
+	if v, ok := it[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+// number is attribute name of it as a number (0 when absent or not one).
+func number(it item, name string) int64 {
+	if v, ok := it[name].(*types.AttributeValueMemberN); ok {
+		n, _ := strconv.ParseInt(v.Value, 10, 64)
+		return n
+	}
+	return 0
+}
 
 func (s *Store) Create(ctx context.Context, j jobs.Job) error {
 	doc, err := json.Marshal(j)
 	if err != nil {
 		return fmt.Errorf("create job %s: %w", j.ID, err)
 	}
-	err = s.call(ctx, "PutItem", map[string]any{
-		"TableName":           s.table,
-		"Item":                newItem(j.ID, jobSK, doc, j.ExpiresAt()),
-		"ConditionExpression": "attribute_not_exists(pk)",
-	}, nil)
+	err = s.call(ctx, func(ctx context.Context, c *dynamodb.Client) error {
+		_, err := c.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:           s.table,
+			Item:                newItem(j.ID, jobSK, doc, j.ExpiresAt()),
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		})
+		return err
+	})
 	if conditionFailed(err) {
 		return fmt.Errorf("create job %s: %w", j.ID, jobs.ErrExists)
 	}
@@ -70,25 +95,26 @@ func (s *Store) Create(ctx context.Context, j jobs.Job) error {
 
 func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
 	var items []item
-	in := map[string]any{
-		"TableName":                 s.table,
-		"KeyConditionExpression":    "pk = :id",
-		"ExpressionAttributeValues": item{":id": str(id)},
-		"ConsistentRead":            true, // a status read right after a commit sees it
+	in := &dynamodb.QueryInput{
+		TableName:                 s.table,
+		KeyConditionExpression:    aws.String("pk = :id"),
+		ExpressionAttributeValues: item{":id": str(id)},
+		ConsistentRead:            aws.Bool(true), // a status read right after a commit sees it
 	}
 	for {
-		var page struct {
-			Items            []item
-			LastEvaluatedKey item
-		}
-		if err := s.call(ctx, "Query", in, &page); err != nil {
+		var page *dynamodb.QueryOutput
+		err := s.call(ctx, func(ctx context.Context, c *dynamodb.Client) (err error) {
+			page, err = c.Query(ctx, in)
+			return err
+		})
+		if err != nil {
 			return jobs.Job{}, wrap(err, "get job %s", id)
 		}
 		items = append(items, page.Items...)
 		if len(page.LastEvaluatedKey) == 0 {
 			break
 		}
-		in["ExclusiveStartKey"] = page.LastEvaluatedKey
+		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
 	var (
 		job   jobs.Job
@@ -96,7 +122,7 @@ func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
 		units []jobs.Delta
 	)
 	for _, it := range items { // in sk order: "job", then the units by key
-		switch sk := it[attrSK]["S"]; {
+		switch sk := text(it, attrSK); {
 		case sk == jobSK:
 			var err error
 			if job, err = decodeJob(it); err != nil {
@@ -105,7 +131,7 @@ func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
 			found = true
 		case strings.HasPrefix(sk, unitPrefix):
 			var d jobs.Delta
-			if err := json.Unmarshal([]byte(it[attrDoc]["S"]), &d); err != nil {
+			if err := json.Unmarshal([]byte(text(it, attrDoc)), &d); err != nil {
 				return jobs.Job{}, fmt.Errorf("get job %s: unit %s: %w", id, sk, err)
 			}
 			units = append(units, d)
@@ -120,12 +146,12 @@ func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
 // decodeJob reads the job record: the job as created, then what Fail set.
 func decodeJob(it item) (jobs.Job, error) {
 	var j jobs.Job
-	if err := json.Unmarshal([]byte(it[attrDoc]["S"]), &j); err != nil {
+	if err := json.Unmarshal([]byte(text(it, attrDoc)), &j); err != nil {
 		return jobs.Job{}, err
 	}
-	if state := it[attrState]["S"]; state != "" {
-		j.State, j.Error = jobs.State(state), it[attrError]["S"]
-		if at, err := time.Parse(time.RFC3339Nano, it[attrEnded]["S"]); err == nil {
+	if state := text(it, attrState); state != "" {
+		j.State, j.Error = jobs.State(state), text(it, attrError)
+		if at, err := time.Parse(time.RFC3339Nano, text(it, attrEnded)); err == nil {
 			j.CompletedAt = &at
 		}
 	}
@@ -139,23 +165,28 @@ func (s *Store) Commit(ctx context.Context, jobID, unit string, d jobs.Delta) (b
 	}
 	// The unit expires with its job: read the job record's expiry (which
 	// also says whether the job exists) rather than trusting a clock.
-	var got struct{ Item item }
-	err = s.call(ctx, "GetItem", map[string]any{
-		"TableName": s.table, "Key": key(jobID, jobSK),
-		"ProjectionExpression": attrExpires, "ConsistentRead": true,
-	}, &got)
+	var got *dynamodb.GetItemOutput
+	err = s.call(ctx, func(ctx context.Context, c *dynamodb.Client) (err error) {
+		got, err = c.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: s.table, Key: key(jobID, jobSK),
+			ProjectionExpression: aws.String(attrExpires), ConsistentRead: aws.Bool(true),
+		})
+		return err
+	})
 	if err != nil {
 		return false, wrap(err, "commit %s of job %s", unit, jobID)
 	}
 	if got.Item == nil {
 		return false, fmt.Errorf("commit %s of job %s: %w", unit, jobID, jobs.ErrNotFound)
 	}
-	n, _ := strconv.ParseInt(got.Item[attrExpires]["N"], 10, 64)
-	err = s.call(ctx, "PutItem", map[string]any{
-		"TableName":           s.table,
-		"Item":                newItem(jobID, unitPrefix+unit, doc, time.Unix(n, 0)),
-		"ConditionExpression": "attribute_not_exists(sk)",
-	}, nil)
+	err = s.call(ctx, func(ctx context.Context, c *dynamodb.Client) error {
+		_, err := c.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:           s.table,
+			Item:                newItem(jobID, unitPrefix+unit, doc, time.Unix(number(got.Item, attrExpires), 0)),
+			ConditionExpression: aws.String("attribute_not_exists(sk)"),
+		})
+		return err
+	})
 	if conditionFailed(err) {
 		return false, nil // committed before: a redelivery
 	}
@@ -166,46 +197,49 @@ func (s *Store) Commit(ctx context.Context, jobID, unit string, d jobs.Delta) (b
 }
 
 func (s *Store) Fail(ctx context.Context, jobID, reason string) error {
-	err := s.call(ctx, "UpdateItem", map[string]any{
-		"TableName":                s.table,
-		"Key":                      key(jobID, jobSK),
-		"UpdateExpression":         "SET #state = :failed, #error = :reason, #ended = :now",
-		"ConditionExpression":      "attribute_exists(pk)",
-		"ExpressionAttributeNames": map[string]string{"#state": attrState, "#error": attrError, "#ended": attrEnded},
-		"ExpressionAttributeValues": item{
-			":failed": str(string(jobs.Failed)), ":reason": str(reason),
-			":now": str(time.Now().UTC().Format(time.RFC3339Nano)),
-		},
-	}, nil)
+	err := s.call(ctx, func(ctx context.Context, c *dynamodb.Client) error {
+		_, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                s.table,
+			Key:                      key(jobID, jobSK),
+			UpdateExpression:         aws.String("SET #state = :failed, #error = :reason, #ended = :now"),
+			ConditionExpression:      aws.String("attribute_exists(pk)"),
+			ExpressionAttributeNames: map[string]string{"#state": attrState, "#error": attrError, "#ended": attrEnded},
+			ExpressionAttributeValues: item{
+				":failed": str(string(jobs.Failed)), ":reason": str(reason),
+				":now": str(time.Now().UTC().Format(time.RFC3339Nano)),
+			},
+		})
+		return err
+	})
 	if conditionFailed(err) {
 		return fmt.Errorf("fail job %s: %w", jobID, jobs.ErrNotFound)
 	}
 	return wrap(err, "fail job %s", jobID)
 }
 
-// call runs one DynamoDB action within callTimeout.
-func (s *Store) call(ctx context.Context, action string, in, out any) error {
+// call runs one DynamoDB operation, retries included, within callTimeout.
+func (s *Store) call(ctx context.Context, op func(context.Context, *dynamodb.Client) error) error {
 	c, err := s.client()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	return c.call(ctx, action, in, out)
+	return op(ctx, c)
 }
 
 func newItem(pk, sk string, doc []byte, expires time.Time) item {
 	it := key(pk, sk)
 	it[attrDoc] = str(string(doc))
-	it[attrExpires] = map[string]string{"N": strconv.FormatInt(expires.Unix(), 10)}
+	it[attrExpires] = &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)}
 	return it
 }
 
 func key(pk, sk string) item { return item{attrPK: str(pk), attrSK: str(sk)} }
 
 func conditionFailed(err error) bool {
-	var e *APIError
-	return errors.As(err, &e) && e.Code == "ConditionalCheckFailedException"
+	var e *types.ConditionalCheckFailedException
+	return errors.As(err, &e)
 }
 
 // wrap makes every failure to reach or use the table jobs.ErrUnavailable.

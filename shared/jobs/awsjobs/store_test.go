@@ -3,7 +3,10 @@ package awsjobs_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/entra-tools/reprocess/shared/jobs"
@@ -46,6 +49,53 @@ func TestStoreOnDynalite(t *testing.T) {
 			t.Errorf("%d items, want the job and its unit", len(items))
 		}
 	})
+}
+
+// countingTransport counts the DynamoDB actions it carries, by X-Amz-Target.
+type countingTransport struct {
+	action string
+	n      atomic.Int32
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("X-Amz-Target") == "DynamoDB_20120810."+c.action {
+		c.n.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestStoreGetReadsEveryQueryPage: a Query answers at most 1 MB, so a job
+// whose unit records are bigger is read in pages, through the process's
+// HTTP client.
+func TestStoreGetReadsEveryQueryPage(t *testing.T) {
+	cfg := dynaliteConfig(t)
+	queries := &countingTransport{action: "Query"}
+	cfg.HTTPClient = &http.Client{Transport: queries}
+	store := awsjobs.NewStore(cfg)
+	ctx := context.Background()
+	j := jobstest.NewJob()
+	j.Outstanding = 4
+	if err := store.Create(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 300<<10) // four of them make 1.2 MB
+	for i := range 4 {
+		d := jobs.Delta{Counts: jobs.Counts{Total: 1, Failed: 1}, Outstanding: -1, At: j.CreatedAt,
+			Failures: []jobs.Failure{{AssignmentID: big, Status: 500, Code: "c" + strconv.Itoa(i)}}}
+		if ok, err := store.Commit(ctx, j.ID, "c"+strconv.Itoa(i), d); !ok || err != nil {
+			t.Fatalf("Commit %d = %v, %v", i, ok, err)
+		}
+	}
+	got, err := store.Get(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Counts.Total != 4 || len(got.Failures) != 4 {
+		t.Errorf("Get = %+v counts, %d failures; want every unit's", got.Counts, len(got.Failures))
+	}
+	if n := queries.n.Load(); n < 2 {
+		t.Errorf("%d Query calls, want a second page", n)
+	}
 }
 
 func TestStoreUnreachableIsUnavailable(t *testing.T) {

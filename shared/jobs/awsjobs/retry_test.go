@@ -2,7 +2,6 @@ package awsjobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -15,7 +14,8 @@ import (
 )
 
 // A scripted endpoint: answers[i] is the (status, body) of the i-th call;
-// every request must be a signed AWS JSON 1.0 call.
+// every request must be an AWS JSON 1.0 call signed with the session's
+// credentials, as DynamoDB requires.
 func scripted(t *testing.T, answers ...[2]string) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var n atomic.Int32
@@ -49,6 +49,8 @@ func testConfig(endpoint string) Config {
 
 const throttled = `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`
 
+// TestClientRetries: the SDK's standard retryer, bounded to three attempts,
+// retries throttling and 5xx and nothing else.
 func TestClientRetries(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -71,26 +73,5 @@ func TestClientRetries(t *testing.T) {
 				t.Errorf("%v is not ErrUnavailable", err)
 			}
 		})
-	}
-}
-
-// Get follows LastEvaluatedKey: a job's units may span Query pages.
-func TestGetReadsEveryPage(t *testing.T) {
-	job, _ := json.Marshal(jobs.Job{ID: "j", State: jobs.Running, Outstanding: 2})
-	unit, _ := json.Marshal(jobs.Delta{Counts: jobs.Counts{Total: 20, Accepted: 20}, Outstanding: -1})
-	page := func(items []item, last item) [2]string {
-		b, _ := json.Marshal(map[string]any{"Items": items, "LastEvaluatedKey": last})
-		return [2]string{"200", string(b)}
-	}
-	srv, n := scripted(t,
-		page([]item{{"sk": str("job"), "d": str(string(job))}, {"sk": str("u|a"), "d": str(string(unit))}}, key("j", "u|a")),
-		page([]item{{"sk": str("u|b"), "d": str(string(unit))}}, nil),
-	)
-	got, err := NewStore(testConfig(srv.URL)).Get(context.Background(), "j")
-	if err != nil || n.Load() != 2 {
-		t.Fatalf("Get: %v after %d calls", err, n.Load())
-	}
-	if got.State != jobs.Completed || got.Counts.Accepted != 40 {
-		t.Errorf("Get = %+v, want completed with 40 accepted", got)
 	}
 }
