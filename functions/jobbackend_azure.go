@@ -12,6 +12,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/azstorage"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // azureJobBackend is the jobs queue and table in the function app's
@@ -55,4 +56,14 @@ func storageCredential(cfg config.Config, clientID string, platform azcore.Token
 		o.ID = azidentity.ClientID(clientID)
 	}
 	return azidentity.NewManagedIdentityCredential(o)
+}
+
+// azureReplays is the webhook replay record in the jobs table, so every
+// instance refuses a delivery another one received.
+func azureReplays(cfg config.Config, platform azcore.TokenCredential, hc *http.Client) (webhook.SharedReplays, error) {
+	_, s, _, err := azureJobBackend(cfg, platform, hc)
+	if err != nil {
+		return nil, err
+	}
+	return s.(*azstorage.Store), nil
 }

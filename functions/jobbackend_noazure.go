@@ -10,9 +10,14 @@ import (
 
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // The lambdaonly build (lambda.zip) leaves out the Azure Storage clients.
 func azureJobBackend(config.Config, azcore.TokenCredential, *http.Client) (jobs.Queue, jobs.Store, bool, error) {
 	return nil, nil, false, errors.New("this build has no Azure Storage job backend: AzureWebJobsStorage is for Azure Functions")
+}
+
+func azureReplays(config.Config, azcore.TokenCredential, *http.Client) (webhook.SharedReplays, error) {
+	return nil, nil
 }

@@ -125,6 +125,13 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 	if err := wireSecurity(&d, cfg, store, hc); err != nil {
 		return nil, nil, err
 	}
+	if cfg.Runtime != config.Lambda && cfg.Jobs.Storage.Configured() {
+		replays, err := azureReplays(cfg, platform, hc)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.Replays = replays
+	}
 	return core, api.New(d), nil
 }
 

@@ -64,6 +64,22 @@ func Azurite(tb testing.TB) AzuriteAccount {
 	return azurite.account
 }
 
+// AzuriteFor starts an Azurite of the test's own, stopped when it ends: for
+// packages with one or two tests that need it and no TestMain.
+func AzuriteFor(tb testing.TB) AzuriteAccount {
+	tb.Helper()
+	bin := NPMTool(tb, "azurite@3", "azurite", "AZURITE")
+	a, cmd, err := startAzurite(bin)
+	if err != nil {
+		tb.Fatalf("azurite: %v", err)
+	}
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return a
+}
+
 // StopAzurite stops the process Azurite started, if any.
 func StopAzurite() {
 	if azurite.cmd != nil && azurite.cmd.Process != nil {
