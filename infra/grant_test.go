@@ -126,9 +126,13 @@ func TestGrantIdempotent(t *testing.T) {
 			"GET https://graph.microsoft.com/v1.0/servicePrincipals/" + sp + "/appRoleAssignments",
 			"POST https://graph.microsoft.com/v1.0/servicePrincipals/" + sp + `/appRoleAssignments {"principalId":"` + sp +
 				`","resourceId":"99999999-0000-0000-0000-000000000003","appRoleId":"9acd699f-1e81-4958-b001-93b1d2506e19"}`,
+			"GET https://graph.microsoft.com/v1.0/servicePrincipals/" + sp + "/appRoleAssignments",
+			"POST https://graph.microsoft.com/v1.0/servicePrincipals/" + sp + `/appRoleAssignments {"principalId":"` + sp +
+				`","resourceId":"99999999-0000-0000-0000-000000000003","appRoleId":"98830695-27a2-44f7-8c18-0c3ebc9698f6"}`,
 		}},
 		{"app permission, already there", []string{"--object-id", sp, "--app-permission"}, "yes", []string{
 			"GET https://graph.microsoft.com/v1.0/servicePrincipals?$filter=appId%20eq%20%2700000003-0000-0000-c000-000000000000%27&$select=id",
+			"GET https://graph.microsoft.com/v1.0/servicePrincipals/" + sp + "/appRoleAssignments",
 			"GET https://graph.microsoft.com/v1.0/servicePrincipals/" + sp + "/appRoleAssignments",
 		}},
 	}
@@ -182,7 +186,8 @@ func TestGrantHelpExplainsBothModes(t *testing.T) {
 		t.Fatalf("--help exited %d", code)
 	}
 	for _, want := range []string{"Access package assignment manager", "e2182095-804a-4656-ae11-64734e9b7ae5",
-		"/AccessPackageCatalog/", "EntitlementManagement.ReadWrite.All", "9acd699f-1e81-4958-b001-93b1d2506e19", "Tenant-wide"} {
+		"/AccessPackageCatalog/", "EntitlementManagement.ReadWrite.All", "9acd699f-1e81-4958-b001-93b1d2506e19", "Tenant-wide",
+		"GroupMember.Read.All", "98830695-27a2-44f7-8c18-0c3ebc9698f6"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("--help does not mention %q", want)
 		}

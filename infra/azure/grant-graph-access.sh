@@ -6,6 +6,7 @@ set -euo pipefail
 readonly ASSIGNMENT_MANAGER_ROLE=e2182095-804a-4656-ae11-64734e9b7ae5 # Access package assignment manager
 readonly GRAPH_APP_ID=00000003-0000-0000-c000-000000000000            # Microsoft Graph
 readonly ENTITLEMENT_RW_APP_ROLE=9acd699f-1e81-4958-b001-93b1d2506e19 # EntitlementManagement.ReadWrite.All (application)
+readonly GROUP_MEMBER_READ_APP_ROLE=98830695-27a2-44f7-8c18-0c3ebc9698f6 # GroupMember.Read.All (application)
 
 usage() {
 	cat <<'EOF'
@@ -30,8 +31,10 @@ Two ways, least privileged first:
   (app role 9acd699f-1e81-4958-b001-93b1d2506e19 of the Microsoft Graph service
   principal). Tenant-wide read and write of every entitlement-management object:
   catalogs, access packages, policies, assignments, connected organizations, settings.
-  Use it only when the function must reach catalogs you cannot list in advance. Running
-  it needs Privileged Role Administrator or Global Administrator (admin consent).
+  Use it only when the function must reach catalogs you cannot list in advance. With it
+  comes GroupMember.Read.All (app role 98830695-27a2-44f7-8c18-0c3ebc9698f6): reading
+  group memberships, which jobs in mode "drifted" check (checkMemberGroups). Running it
+  needs Privileged Role Administrator or Global Administrator (admin consent).
 
 Options:
   --object-id ID    service principal object id of the identity (Bicep output
@@ -156,16 +159,19 @@ if $app_permission; then
 	graph_sp=$(lookup "<graphServicePrincipalId>" \
 		"$api/servicePrincipals?\$filter=appId%20eq%20$(odata_string "$GRAPH_APP_ID")&\$select=id" "value[0].id")
 	[[ -n $graph_sp ]] || die "no Microsoft Graph service principal in this tenant"
-	note "existing EntitlementManagement.ReadWrite.All grant"
-	existing=$(lookup "" "$api/servicePrincipals/$object_id/appRoleAssignments" \
-		"value[?appRoleId=='$ENTITLEMENT_RW_APP_ROLE' && resourceId=='$graph_sp'].id | [0]")
-	if [[ -n $existing ]]; then
-		note "already granted ($existing)"
-		exit 0
-	fi
-	note "grant EntitlementManagement.ReadWrite.All"
-	create "$api/servicePrincipals/$object_id/appRoleAssignments" \
-		"{\"principalId\":\"$object_id\",\"resourceId\":\"$graph_sp\",\"appRoleId\":\"$ENTITLEMENT_RW_APP_ROLE\"}"
+	for grant in "$ENTITLEMENT_RW_APP_ROLE EntitlementManagement.ReadWrite.All" "$GROUP_MEMBER_READ_APP_ROLE GroupMember.Read.All"; do
+		role=${grant%% *} name=${grant#* }
+		note "existing $name grant"
+		existing=$(lookup "" "$api/servicePrincipals/$object_id/appRoleAssignments" \
+			"value[?appRoleId=='$role' && resourceId=='$graph_sp'].id | [0]")
+		if [[ -n $existing ]]; then
+			note "already granted ($existing)"
+			continue
+		fi
+		note "grant $name"
+		create "$api/servicePrincipals/$object_id/appRoleAssignments" \
+			"{\"principalId\":\"$object_id\",\"resourceId\":\"$graph_sp\",\"appRoleId\":\"$role\"}"
+	done
 	exit 0
 fi
 

@@ -61,4 +61,10 @@ func DeliveredFilter(userObjectID, accessPackageID string) string {
 		" and state eq 'delivered'"
 }
 
+// PackageDeliveredFilter is the $filter for every delivered assignment of
+// an access package (a job's list).
+func PackageDeliveredFilter(accessPackageID string) string {
+	return "accessPackage/id eq " + odataString(accessPackageID) + " and state eq 'delivered'"
+}
+
 func odataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -11,8 +11,9 @@ const MaxBatch = 20
 
 // Answer is Graph's answer to one request of a $batch.
 type Answer struct {
-	Result Result // when Err is nil
-	Err    error  // *Error for a status of 400 and above
+	Result Result          // when Err is nil
+	Body   json.RawMessage // the item's body when Err is nil (none for a 202)
+	Err    error           // *Error for a status of 400 and above
 }
 
 // wireBatch is the $batch response body.
@@ -52,7 +53,7 @@ func ParseBatch(body []byte, steps []string, envelopeRequestID string) ([]Answer
 			h.Set("request-id", innerRequestID(r.Body, envelopeRequestID))
 		}
 		if r.Status < 400 {
-			out[i] = Answer{Result: Result{Status: r.Status, RequestID: h.Get("request-id")}}
+			out[i] = Answer{Result: Result{Status: r.Status, RequestID: h.Get("request-id")}, Body: r.Body}
 			continue
 		}
 		out[i] = Answer{Err: NewError(r.Status, h, r.Body)}

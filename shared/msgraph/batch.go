@@ -47,6 +47,16 @@ func (c *Client) ReprocessBatch(ctx context.Context, ids []assignment.ID) ([]gra
 		steps[i] = *step.GetId()
 	}
 
+	answers, err := c.sendBatch(ctx, adapter, batch, steps)
+	if err != nil {
+		return nil, fmt.Errorf("graph batch of %d: %w", len(ids), err)
+	}
+	return answers, nil
+}
+
+// sendBatch sends the envelope of batch and maps Graph's answers back to
+// steps (the batch's step ids, in order).
+func (c *Client) sendBatch(ctx context.Context, adapter abs.RequestAdapter, batch msgraphgocore.BatchRequest, steps []string) ([]graph.Answer, error) {
 	ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.POST, "{+baseurl}/$batch",
 		map[string]string{"baseurl": adapter.GetBaseUrl()})
 	if err := ri.SetContentFromParsable(ctx, adapter, "application/json", batch); err != nil {
@@ -68,7 +78,7 @@ func (c *Client) ReprocessBatch(ctx context.Context, ids []assignment.ID) ([]gra
 	noRetry := &khttp.RetryHandlerOptions{ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return false }}
 	ri.AddRequestOptions([]abs.RequestOption{handler, noRetry})
 	if err := adapter.SendNoContent(ctx, ri, nil); err != nil {
-		return nil, fmt.Errorf("graph batch of %d: %w", len(ids), err)
+		return nil, err
 	}
 	return graph.ParseBatch(body, steps, envelope.RequestID)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -47,6 +46,8 @@ type AccessPackage struct {
 	ID          string
 	DisplayName string
 	Description string
+	CatalogID   string // the catalog listing it; "" for none
+	Roles       []Role // what it grants: its resourceRoleScopes
 }
 
 type assignment struct {
@@ -189,10 +190,6 @@ func (g *GraphServer) getAssignment(w http.ResponseWriter, r *http.Request) {
 	writeOData(w, http.StatusOK, body)
 }
 
-// defaultPageSize is the sandbox's page size for assignment lists; Graph
-// does not document its own.
-const defaultPageSize = 100
-
 func (g *GraphServer) listAssignments(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	expand, err := parseExpand(q.Get("$expand"))
@@ -205,44 +202,32 @@ func (g *GraphServer) listAssignments(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "BadRequest", err.Error())
 		return
 	}
-	top, skip := defaultPageSize, 0
-	if s := q.Get("$top"); s != "" {
-		if top, err = strconv.Atoi(s); err != nil || top < 1 || top > 999 {
-			graphError(w, http.StatusBadRequest, "BadRequest", "Invalid value for $top: it must be an integer from 1 to 999.")
-			return
-		}
-	}
-	if s := q.Get("$skiptoken"); s != "" {
-		if skip, err = strconv.Atoi(s); err != nil || skip < 0 {
-			graphError(w, http.StatusBadRequest, "BadRequest", "The $skiptoken is not valid.")
-			return
-		}
-	}
 	g.mu.Lock()
-	var matched []assignmentJSON
+	var matched []*assignment
 	for _, id := range g.order {
 		a := g.assignments[id]
 		g.settle(a)
 		if filter.matches(a) {
-			matched = append(matched, g.render(a, expand))
+			matched = append(matched, a)
 		}
 	}
 	g.mu.Unlock()
-
-	host := hostOnly(r.Host)
-	body := map[string]any{"@odata.context": "https://" + host + "/v1.0/$metadata#identityGovernance/entitlementManagement/assignments"}
-	if skip > len(matched) {
-		skip = len(matched)
+	lo, hi, next, ok := g.paginate(w, r, len(matched))
+	if !ok {
+		return
 	}
-	page := matched[skip:]
-	if len(page) > top {
-		page = page[:top]
-		q.Set("$skiptoken", strconv.Itoa(skip+top))
-		body["@odata.nextLink"] = "https://" + host + r.URL.Path + "?" + q.Encode()
+	page := make([]assignmentJSON, 0, hi-lo)
+	g.mu.Lock()
+	for _, a := range matched[lo:hi] {
+		page = append(page, g.render(a, expand))
 	}
-	if page == nil {
-		page = []assignmentJSON{}
+	g.mu.Unlock()
+	body := map[string]any{
+		"@odata.context": "https://" + hostOnly(r.Host) + "/v1.0/$metadata#identityGovernance/entitlementManagement/assignments",
+		"value":          page,
 	}
-	body["value"] = page
+	if next != "" {
+		body["@odata.nextLink"] = next
+	}
 	writeOData(w, http.StatusOK, body)
 }

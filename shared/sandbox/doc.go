@@ -59,12 +59,22 @@
 // STS.SetFederationEnabled, Entra.SetFederatedCredentials and
 // MintWebIdentityToken.
 //
+// For jobs, Graph also serves access packages with their resource role
+// scopes, catalogs' access packages, paged assignment lists
+// (Graph.SetPageSize) and checkMemberGroups over groups and memberships
+// (AddGroup, AddMembers, RemoveMember), each inside $batch as well.
+// Seeds.LargeAccessPackage is a package of 2,500 delivered assignments with
+// 100 drifted targets; AddBulkAccessPackage makes more of any size.
+// Graph.Fail("/checkMemberGroups", 429, n, d) throttles the next n checks.
+//
 // The platform documents it follows:
 //   - https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
 //   - https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference
 //   - https://learn.microsoft.com/azure/key-vault/general/authentication-requests-and-responses
 //   - https://learn.microsoft.com/graph/api/accesspackageassignment-reprocess
 //   - https://learn.microsoft.com/graph/json-batching
+//   - https://learn.microsoft.com/graph/api/accesspackage-get
+//   - https://learn.microsoft.com/graph/api/directoryobject-checkmembergroups
 //   - https://docs.aws.amazon.com/STS/latest/APIReference/API_GetWebIdentityToken.html
 //   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
 //   - https://learn.microsoft.com/entra/workload-id/workload-identity-federation

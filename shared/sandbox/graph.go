@@ -13,8 +13,8 @@ import (
 )
 
 // GraphServer emulates the Microsoft Graph v1.0 routes the project calls:
-// entitlement-management assignments (get, list, reprocess), users and
-// JSON batching, with Graph's headers, error bodies and throttling.
+// entitlement-management assignments (get, list, reprocess), access
+// packages and catalogs, users, group membership checks and JSON batching, with Graph's headers, error bodies and throttling.
 type GraphServer struct {
 	t *Tenant
 
@@ -23,6 +23,9 @@ type GraphServer struct {
 	order       []string               // ids in insertion order, for listing
 	users       map[string]*User       // by lowercase object id and lowercase UPN
 	packages    map[string]AccessPackage
+	catalogs    map[string]Catalog
+	groups      map[string]map[string]struct{} // lowercase group id → lowercase member object ids
+	pageSize    int                            // of lists; 0: defaultPageSize
 	reprocessed map[string]int
 	faultState
 	delayed atomic.Int64 // requests held by SetLatency right now
@@ -31,8 +34,9 @@ type GraphServer struct {
 func newGraphServer(t *Tenant) *GraphServer {
 	return &GraphServer{
 		t: t, assignments: map[string]*assignment{}, users: map[string]*User{},
-		packages: map[string]AccessPackage{}, reprocessed: map[string]int{},
-		faultState: faultState{permission: true, clientPermission: map[string]bool{}},
+		packages: map[string]AccessPackage{}, catalogs: map[string]Catalog{}, groups: map[string]map[string]struct{}{},
+		reprocessed: map[string]int{},
+		faultState:  faultState{permission: true, clientPermission: map[string]bool{}},
 	}
 }
 
@@ -44,6 +48,10 @@ func (g *GraphServer) handler() http.Handler {
 	routes.HandleFunc("POST "+assignments+"/{id}/reprocess", g.reprocess)
 	routes.HandleFunc("GET "+assignments+"/{id}", g.getAssignment)
 	routes.HandleFunc("GET "+assignments, g.listAssignments)
+	const packages = "/v1.0/identityGovernance/entitlementManagement/accessPackages"
+	routes.HandleFunc("GET "+packages+"/{id}", g.getAccessPackage)
+	routes.HandleFunc("GET /v1.0/identityGovernance/entitlementManagement/catalogs/{id}/accessPackages", g.listCatalogPackages)
+	routes.HandleFunc("POST /v1.0/directoryObjects/{id}/checkMemberGroups", g.checkMemberGroups)
 	routes.HandleFunc("GET /v1.0/users/{id}", g.getUser)
 	routes.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		segment := r.URL.Path

@@ -17,10 +17,29 @@ type Seeds struct {
 	DeliveryFailed     string
 	Unknown            string // a valid GUID that is no assignment
 
-	Users          []User // Users[1] has an apostrophe in its UPN
-	QuotedUser     User   // that user: o'brien@contoso.example
+	Users      []User // Users[1] has an apostrophe in its UPN
+	QuotedUser User   // that user: o'brien@contoso.example
+	// AccessPackages are in Catalog. [0] grants the Member role of
+	// SalesGroup (Users[0] is a member, Users[1] is not: one drifted
+	// delivered assignment); [1] grants a group's Owner role and an app
+	// role, so its assignments are unverifiable.
 	AccessPackages []AccessPackage
+	Catalog        string
+	SalesGroup     string
+	// LargeAccessPackage has 2,500 delivered assignments to 2,500 users;
+	// every 25th user lacks one of its two groups: 100 drifted.
+	LargeAccessPackage BulkAccessPackage
 }
+
+// Fixed ids of the seeded catalog, groups and large access package.
+const (
+	seedCatalog      = "c47a1090-5e3d-4b2a-9f1e-0d2c3b4a5968"
+	seedSalesGroup   = "5a1e5000-6b7c-4d8e-9f0a-1b2c3d4e5f60"
+	seedOwnersGroup  = "0e4e0000-6b7c-4d8e-9f0a-1b2c3d4e5f61"
+	seedToolsApp     = "a990a990-6b7c-4d8e-9f0a-1b2c3d4e5f62"
+	seedToolsAppRole = "b0b0b0b0-6b7c-4d8e-9f0a-1b2c3d4e5f63"
+	seedLargePrefix  = "5eed2500"
+)
 
 var seedUsers = []User{
 	{ObjectID: "1f0e2d3c-4b5a-4697-8877-665544332211", UserPrincipalName: "adele.vance@contoso.example", DisplayName: "Adele Vance", Mail: "adele.vance@contoso.example", subjectID: "a1b2c3d4-0001-4000-8000-000000000001"},
@@ -30,18 +49,25 @@ var seedUsers = []User{
 }
 
 var seedPackages = []AccessPackage{
-	{ID: "9bbe5f7d-f1e7-4eb1-a586-38cdf6f8b1ea", DisplayName: "Sales onboarding", Description: "Sales team groups and apps"},
-	{ID: "8ca95b77-2c1d-4c56-9a2e-5f3b1d7e9c40", DisplayName: "Engineering tools", Description: "Repositories and build systems"},
+	{ID: "9bbe5f7d-f1e7-4eb1-a586-38cdf6f8b1ea", DisplayName: "Sales onboarding", Description: "Sales team groups and apps",
+		CatalogID: seedCatalog, Roles: []Role{MemberOf(seedSalesGroup)}},
+	{ID: "8ca95b77-2c1d-4c56-9a2e-5f3b1d7e9c40", DisplayName: "Engineering tools", Description: "Repositories and build systems",
+		CatalogID: seedCatalog, Roles: []Role{OwnerOf(seedOwnersGroup), AppRole(seedToolsApp, seedToolsAppRole, "Developer")}},
 }
 
 func (t *Tenant) seed() {
 	for _, u := range seedUsers {
 		t.AddUser(u)
 	}
+	t.AddCatalog(Catalog{ID: seedCatalog, DisplayName: "General"})
 	for _, p := range seedPackages {
 		t.AddAccessPackage(p)
 	}
+	t.AddMembers(seedSalesGroup, seedUsers[0].ObjectID)
+	t.AddGroup(seedOwnersGroup)
 	t.Seeds = Seeds{
+		Catalog:        seedCatalog,
+		SalesGroup:     seedSalesGroup,
 		Unknown:        "00000000-0000-4000-8000-00000000dead",
 		Users:          append([]User(nil), seedUsers...),
 		QuotedUser:     seedUsers[1],
@@ -65,6 +91,7 @@ func (t *Tenant) seed() {
 	t.Seeds.PartiallyDelivered = add(6, StatePartiallyDelivered, 2, 0)
 	t.Seeds.Expired = add(7, StateExpired, 3, 0)
 	t.Seeds.DeliveryFailed = add(8, StateDeliveryFailed, 1, 1)
+	t.Seeds.LargeAccessPackage = t.addBulk(seedLargePrefix, 2500, 25)
 
 	t.SetSecret(GraphSecretName, t.graphSecret)
 	t.KeyVault.add(&secretVersion{name: GraphCertificateName, cert: &t.graphCert})
