@@ -41,7 +41,8 @@ func ParseAccount(s config.Storage) (Account, error) {
 	if s.Credential != "" && !strings.EqualFold(s.Credential, "managedidentity") {
 		return Account{}, fmt.Errorf("AzureWebJobsStorage__credential %.32q: only managedidentity is supported", s.Credential)
 	}
-	a := Account{Name: s.AccountName, Identity: true, ClientID: s.ClientID, QueueURL: s.QueueServiceURI, TableURL: s.TableServiceURI}
+	a := Account{Name: s.AccountName, Identity: true, ClientID: s.ClientID,
+		QueueURL: strings.TrimSuffix(s.QueueServiceURI, "/"), TableURL: strings.TrimSuffix(s.TableServiceURI, "/")}
 	if a.Name != "" {
 		if !isAccountName(a.Name) {
 			return Account{}, fmt.Errorf("AzureWebJobsStorage__accountName %.32q is not a storage account name (3 to 24 lowercase letters and digits)", a.Name)
@@ -52,6 +53,11 @@ func ParseAccount(s config.Storage) (Account, error) {
 		if a.TableURL == "" {
 			a.TableURL = "https://" + a.Name + ".table.core.windows.net"
 		}
+	}
+	if a.TableURL == "" {
+		// Deployments made before the jobs set only the host's blob and queue
+		// URIs: the table of the same account is at the sibling host.
+		a.TableURL = sibling(a.QueueURL, ".queue.", ".table.")
 	}
 	switch {
 	case a.QueueURL == "" && a.TableURL == "":
@@ -179,4 +185,16 @@ func (a Account) String() string {
 		auth = "SAS"
 	}
 	return fmt.Sprintf("queue %s, table %s (%s)", a.QueueURL, a.TableURL, auth)
+}
+
+// sibling is the service URL of another service of the same account
+// (https://acct.queue.core.windows.net → https://acct.table.core.windows.net),
+// or "" when u is not of that form.
+func sibling(u, from, to string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme != "https" || strings.Count(p.Host, from) != 1 {
+		return ""
+	}
+	p.Host = strings.Replace(p.Host, from, to, 1)
+	return p.String()
 }
