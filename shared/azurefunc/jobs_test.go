@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,6 +42,9 @@ func (w *recordingWorker) Sweep(_ context.Context, ids []string, mode jobs.Mode)
 	defer w.mu.Unlock()
 	w.swept, w.mode = append(w.swept, ids), mode
 	out := make([]jobs.Job, len(ids))
+	for i := range out {
+		out[i].ID = "job-" + ids[i][:4]
+	}
 	return out, w.err
 }
 
@@ -140,7 +144,7 @@ func TestSweepStartsTheConfiguredJobsAndPurges(t *testing.T) {
 		t.Fatalf("Logs = %q, want [%q]", result.Logs, want)
 	}
 	lines := invocationLines(t, logs)
-	if len(lines) != 1 || lines[0]["trigger"] != "timer" || lines[0]["isPastDue"] != true || lines[0]["jobsStarted"] != float64(2) {
+	if len(lines) != 1 || lines[0]["trigger"] != "timer" || lines[0]["isPastDue"] != true || lines[0]["jobsStarted"] != float64(2) || fmt.Sprint(lines[0]["jobIds"]) != "[job-9bbe job-1c2d]" {
 		t.Fatalf("log = %v", lines)
 	}
 }

@@ -39,6 +39,7 @@ func (e *edge) serveSweep(w http.ResponseWriter, r *http.Request, _ string) {
 	}
 	var problems []string
 	started, purged := 0, 0
+	jobIDs := []string{} // the jobs started, for their status route
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -53,6 +54,9 @@ func (e *edge) serveSweep(w http.ResponseWriter, r *http.Request, _ string) {
 			}
 			jobsStarted, err := e.jobs.Sweep(ctx, e.sweep.AccessPackageIDs, e.sweep.Mode)
 			started = len(jobsStarted)
+			for _, j := range jobsStarted {
+				jobIDs = append(jobIDs, j.ID)
+			}
 			if err != nil {
 				problems = append(problems, "sweep: "+err.Error())
 			}
@@ -79,7 +83,7 @@ func (e *edge) serveSweep(w http.ResponseWriter, r *http.Request, _ string) {
 		slog.String("invocationId", id), slog.String("trigger", "timer"), slog.String("mode", "json"),
 		slog.String("function", FunctionSweep), slog.Bool("isPastDue", timer.IsPastDue),
 		slog.Int("jobsStarted", started), slog.Int("accessPackages", len(e.sweep.AccessPackageIDs)),
-		slog.Int("jobsPurged", purged), slog.String("detail", truncate(strings.Join(problems, "; "), 1024)),
+		slog.Any("jobIds", jobIDs), slog.Int("jobsPurged", purged), slog.String("detail", truncate(strings.Join(problems, "; "), 1024)),
 		slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	writeResult(w, answer, invocationResult{Logs: []string{line}})
 }
