@@ -12,7 +12,6 @@ import (
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/azstorage"
-	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // azureJobBackend is the jobs queue and table in the function app's
@@ -58,9 +57,10 @@ func storageCredential(cfg config.Config, clientID string, platform azcore.Token
 	return azidentity.NewManagedIdentityCredential(o)
 }
 
-// azureReplays is the webhook replay record in the jobs table, so every
-// instance refuses a delivery another one received.
-func azureReplays(cfg config.Config, platform azcore.TokenCredential, hc *http.Client) (webhook.SharedReplays, error) {
+// azureTable is the jobs table as the webhook replay record (so every
+// instance refuses a delivery another one received) and as the sweep's
+// purge of expired jobs.
+func azureTable(cfg config.Config, platform azcore.TokenCredential, hc *http.Client) (sharedTable, error) {
 	_, s, _, err := azureJobBackend(cfg, platform, hc)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
-	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // The lambdaonly build (lambda.zip) leaves out the Azure Storage clients.
@@ -18,6 +17,6 @@ func azureJobBackend(config.Config, azcore.TokenCredential, *http.Client) (jobs.
 	return nil, nil, false, errors.New("this build has no Azure Storage job backend: AzureWebJobsStorage is for Azure Functions")
 }
 
-func azureReplays(config.Config, azcore.TokenCredential, *http.Client) (webhook.SharedReplays, error) {
+func azureTable(config.Config, azcore.TokenCredential, *http.Client) (sharedTable, error) {
 	return nil, nil
 }

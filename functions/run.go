@@ -126,11 +126,11 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 		return nil, nil, err
 	}
 	if cfg.Runtime != config.Lambda && cfg.Jobs.Storage.Configured() {
-		replays, err := azureReplays(cfg, platform, hc)
+		table, err := azureTable(cfg, platform, hc) // replay records for every instance
 		if err != nil {
 			return nil, nil, err
 		}
-		d.Replays = replays
+		d.Replays = table
 	}
 	return core, api.New(d), nil
 }
