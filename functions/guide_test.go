@@ -44,3 +44,21 @@ func TestSandboxGuideCallsWork(t *testing.T) {
 		t.Errorf("printed webhook: Graph calls for %s = %d, want 1 for two sends", id, s.graphCalls(id))
 	}
 }
+
+// The job lines make run prints start a drift dry run that ends with the
+// seeded package's drift.
+func TestSandboxGuideJobLinesWork(t *testing.T) {
+	tenant := sandbox.NewForTest(t, sandbox.Options{})
+	var guide bytes.Buffer
+	printSandboxGuide(&guide, tenant, "127.0.0.1:7071", false)
+	line := regexp.MustCompile(`curl -i -X POST http://127\.0\.0\.1:7071/api/jobs .* -d '([^']+)'`).FindStringSubmatch(guide.String())
+	if line == nil || !strings.Contains(guide.String(), "curl -s http://127.0.0.1:7071/api/jobs/") {
+		t.Fatalf("guide prints no job lines:\n%s", guide.String())
+	}
+	s := newStackWith(t, tenant, nil)
+	j := s.runJob(t, line[1])
+	large := tenant.Seeds.LargeAccessPackage
+	if !j.DryRun || j.Counts.Total != large.Assignments || j.Counts.Drifted != large.Drifted || j.Counts.Accepted != 0 {
+		t.Fatalf("printed job: %+v", j)
+	}
+}

@@ -61,22 +61,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
 	defer flushTraces(tracing, logger, 500*time.Millisecond) // after the 10 s shutdown window: keep the whole stop near SPEC's bound
 	detached := &sync.WaitGroup{}                            // Logic Apps callbacks, which shutdown waits for
-	core, httpAPI, err := newTracedCore(cfg, hc, logger, tracing.Provider(), detached)
+	ed, err := newTracedCore(cfg, hc, logger, tracing.Provider(), detached)
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
+	ed.logger, ed.tracing = logger, tracing
+	httpAPI, core := ed.httpAPI, ed.core
 	if dev != nil {
 		dev.guide(stderr, cfg.Addr, cfg.Auth != nil)
 	}
 
 	switch cfg.Runtime {
 	case config.Lambda:
-		return startLambda(ctx, edges{httpAPI: httpAPI, core: core, logger: logger, tracing: tracing})
+		return startLambda(ctx, ed)
 	case config.AzureFunctions:
 		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
+		defer runJobs(ctx, ed.runJobs, logger)() // the in-process jobs queue, stopped with the server
 		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger, detached)
 	}
 	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
@@ -90,49 +93,63 @@ type edges struct {
 	jobs    *jobs.Engine // nil: this process has no job backend
 	logger  *slog.Logger
 	tracing *otlp.Tracing
+	// runJobs consumes the in-process jobs queue (local runtime without
+	// storage); nil where the platform delivers job messages.
+	runJobs func(context.Context)
+	purge   azurefunc.Purger // expired jobs' records, where the table has no TTL; nil elsewhere
 }
 
 // newCore wires the domain core and the HTTP API over it. Nothing here
 // makes a request: credentials, clients, secrets and signing keys come to
 // life on the first call that needs them.
 func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reprocess.Service, http.Handler, error) {
-	return newTracedCore(cfg, hc, logger, nil, nil)
+	ed, err := newTracedCore(cfg, hc, logger, nil, nil)
+	return ed.core, ed.httpAPI, err
 }
 
 // newTracedCore is newCore with each HTTP request a server span of tp, and
-// the Logic Apps callbacks counted in detached (may be nil).
-func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp trace.TracerProvider, detached *sync.WaitGroup) (*reprocess.Service, http.Handler, error) {
+// the Logic Apps callbacks counted in detached (may be nil); it answers
+// the edges (without their logger and tracing) with the jobs engine.
+func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp trace.TracerProvider, detached *sync.WaitGroup) (edges, error) {
 	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
 		store = secrets.New(cfg.KeyVaultURL, platform, hc, secrets.DefaultTTL)
 	}
 	throttle := &reprocess.Throttle{}
-	core := reprocess.New(msgraph.New(msgraph.Options{
+	graph := msgraph.New(msgraph.Options{
 		BaseURL: cfg.Cloud.GraphBaseURL, Scope: cfg.Cloud.GraphScope(), Host: cfg.Cloud.GraphHost(),
 		Credential: credential.Graph(cfg, platform, store, hc), Transport: hc.Transport,
 		OnThrottle: throttle.Hold,
-	}), throttle)
+	})
+	core := reprocess.New(graph, throttle)
+	engine, runJobs, err := newJobs(cfg, platform, hc, graph, throttle, logger)
+	if err != nil {
+		return edges{}, err
+	}
 	d := api.Deps{Core: core, Logger: logger, RequestTimeout: cfg.RequestTimeout,
 		Callbacks: callback.NewSender(hc.Transport, cfg.CallbackAllowedHosts),
 		OpenAPI:   api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
 		Tracer:    tp,
 		Detached:  detached,
 	}
+	if engine != nil { // a nil *jobs.Engine in the interface would not read as nil
+		d.Jobs = engine
+	}
 	if cfg.Auth != nil {
 		d.OpenAPI.Audience = cfg.Auth.Audience
 	}
 	if err := wireSecurity(&d, cfg, store, hc); err != nil {
-		return nil, nil, err
+		return edges{}, err
 	}
+	var table sharedTable // the function app's table: replay records for every instance, and the purge of expired jobs
 	if cfg.Runtime != config.Lambda && cfg.Jobs.Storage.Configured() {
-		table, err := azureTable(cfg, platform, hc) // replay records for every instance
-		if err != nil {
-			return nil, nil, err
+		if table, err = azureTable(cfg, platform, hc); err != nil {
+			return edges{}, err
 		}
 		d.Replays = table
 	}
-	return core, api.New(d), nil
+	return edges{httpAPI: api.New(d), core: core, jobs: engine, runJobs: runJobs, purge: table}, nil
 }
 
 // flushTraces sends the spans not yet exported, for at most d: the last

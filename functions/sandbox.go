@@ -117,8 +117,14 @@ POST /api/reprocess takes one body of each shape:
   curl -i -X POST %[2]s/api/reprocess -H 'Content-Type: application/json' -d '{"assignmentId":"%[4]s","callbackUrl":"https://prod-00.westeurope.logic.azure.com/workflows/x?sig=y"}'   # 202, then the callback fails: no Logic App here
   curl -s %[2]s/api/swagger.json   # OpenAPI 2.0
 
+A whole access package at once (%[14]d assignments, %[15]d of whose targets lack a group): a drift dry run,
+then its status, polled until 200 (the job runs on an in-process queue):
+  curl -i -X POST %[2]s/api/jobs -H 'Content-Type: application/json' -d '{"accessPackageId":"%[13]s","mode":"drifted","dryRun":true}'
+  curl -s %[2]s/api/jobs/<jobId from the answer>
+
 `, sandbox.TenantID, base, s.Delivered[1], s.Delivered[2], s.Delivered[3], s.Unknown,
-		s.Users[0].UserPrincipalName, s.AccessPackages[0].ID, s.Users[0].ObjectID, s.Delivered[0], s.Delivering, s.Expired)
+		s.Users[0].UserPrincipalName, s.AccessPackages[0].ID, s.Users[0].ObjectID, s.Delivered[0], s.Delivering, s.Expired,
+		s.LargeAccessPackage.ID, s.LargeAccessPackage.Assignments, s.LargeAccessPackage.Drifted)
 	printWebhookGuide(w, t, "http://"+addr, s.Delivered[2])
 	if !auth {
 		fmt.Fprintln(w, "To require Entra bearer tokens on /api as in production: bin/handler --sandbox --sandbox-auth")

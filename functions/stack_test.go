@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/entra-tools/reprocess/internal/testkit"
 
 	"github.com/entra-tools/reprocess/shared/config"
+	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
@@ -26,6 +28,7 @@ type stack struct {
 	handler   http.Handler
 	logs      *testkit.Logs
 	sensitive *valueSet // tokens and signatures a test sent: never to be logged
+	jobs      *jobs.Engine
 }
 
 // newStack starts a tenant and the core; env overrides the tenant's settings
@@ -48,11 +51,14 @@ func newStackWith(tb testing.TB, tenant *sandbox.Tenant, env map[string]string) 
 	}
 	logs := &testkit.Logs{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	core, handler, err := newCore(cfg, tenant.HTTPClient(), logger)
+	ed, err := newTracedCore(cfg, tenant.HTTPClient(), logger, nil, nil)
 	if err != nil {
 		tb.Fatalf("newCore: %v", err)
 	}
-	s := &stack{tenant: tenant, core: core, handler: handler, logs: logs, sensitive: &valueSet{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopJobs := runJobs(ctx, ed.runJobs, logger) // the in-process jobs queue, as make run consumes it
+	tb.Cleanup(func() { cancel(); stopJobs() })
+	s := &stack{tenant: tenant, core: ed.core, handler: ed.httpAPI, logs: logs, sensitive: &valueSet{}, jobs: ed.jobs}
 	tb.Cleanup(func() {
 		checkNoSecrets(tb, tenant, logs.String(), s.sensitive.list()...)
 		checkJSONLogs(tb, logs.String())

@@ -16,7 +16,7 @@ import (
 // one serves, and whether it takes a key, comes from the handler's own route
 // table (api.Routes).
 var (
-	specHTTPFunctions  = []string{"reprocess", "status", "submit", "webhook", "openapi"}
+	specHTTPFunctions  = []string{"reprocess", "status", "submit", "webhook", "openapi", "jobs", "job-status"}
 	specQueueFunctions = map[string]string{"reprocess-queue": "reprocess-requests", "job-worker": "%JOBS_QUEUE%"} // folder: queue
 	specTimerFunctions = map[string]string{"sweep": "%SWEEP_SCHEDULE%"}                                           // folder: schedule
 )

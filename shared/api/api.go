@@ -28,6 +28,7 @@ type Deps struct {
 	Detached       *sync.WaitGroup            // counts callbacks still running after their call was answered, for shutdown to wait for; may be nil
 	OpenAPI        OpenAPIOptions
 	Tracer         trace.TracerProvider // each request's server span; nil records none
+	Jobs           Jobs                 // the jobs engine; nil: the job routes answer 503
 }
 
 // Body limits: a single-assignment call is tiny; a 1,000-id batch fits in 64 KiB.
@@ -80,6 +81,10 @@ func routes(d Deps) []Route {
 			Summary: "Get an assignment's state", handler: assignmentStatus(d)},
 		{Method: http.MethodPost, Path: "/api/reprocess", OperationID: "SubmitReprocess",
 			Summary: "Reprocess the assignments named in the body", handler: limitBody(batchBody, reprocessByBody(d))},
+		{Method: http.MethodPost, Path: "/api/jobs", OperationID: "StartJob",
+			Summary: "Reprocess a whole access package or catalog", handler: limitBody(smallBody, startJob(d))},
+		{Method: http.MethodGet, Path: "/api/jobs/{jobId}", OperationID: "GetJobStatus",
+			Summary: "Get a job's progress and result", handler: jobStatus(d)},
 		{Method: http.MethodGet, Path: "/api/swagger.json", OperationID: "GetOpenApiDocument",
 			Summary: "Get this API's OpenAPI 2.0 document", Public: true, handler: openAPIDocument(d)},
 		{Method: http.MethodPost, Path: "/api/webhooks/{source}", OperationID: "ReceiveWebhook",

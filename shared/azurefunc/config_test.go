@@ -128,6 +128,8 @@ func TestFunctionFolders(t *testing.T) {
 		FunctionSubmit:    {"post", "reprocess", "/api/reprocess"},
 		FunctionWebhook:   {"post", "webhooks/{source}", "/api/webhooks/{source}"},
 		FunctionOpenAPI:   {"get", "swagger.json", "/api/swagger.json"},
+		FunctionJobs:      {"post", "jobs", "/api/jobs"},
+		FunctionJobStatus: {"get", "jobs/{jobId}", "/api/jobs/{jobId}"},
 	}
 	// Whether a function needs a key is the route table's word (Route.Public).
 	authLevel := func(method, path string) string {

@@ -20,12 +20,14 @@ const (
 	FunctionWebhook        = "webhook"
 	FunctionOpenAPI        = "openapi"
 	FunctionReprocessQueue = "reprocess-queue"
+	FunctionJobs           = "jobs"       // POST /api/jobs
+	FunctionJobStatus      = "job-status" // GET /api/jobs/{jobId}
 )
 
 // httpFunctions lists the HTTP-triggered functions, whose JSON invocations are
 // rebuilt into the caller's request.
 func httpFunctions() []string {
-	return []string{FunctionReprocess, FunctionStatus, FunctionSubmit, FunctionWebhook, FunctionOpenAPI}
+	return []string{FunctionReprocess, FunctionStatus, FunctionSubmit, FunctionWebhook, FunctionOpenAPI, FunctionJobs, FunctionJobStatus}
 }
 
 // MaxInvocationBytes caps a JSON invocation payload. It sits above the core's

@@ -38,8 +38,10 @@ type Message struct {
 	DryRun bool   `json:"dryRun,omitempty"`
 
 	AccessPackageID string `json:"accessPackageId"`
-	// Page: Graph's @odata.nextLink, "" for the first page.
+	// Page: Graph's @odata.nextLink, "" for the first page, and the
+	// page's number (0 first), which keys the next page's unit.
 	NextLink string `json:"nextLink,omitempty"`
+	Page     int    `json:"page,omitempty"`
 	// Drift: the package's groups, read on its first page and carried on.
 	Package *graph.Package `json:"package,omitempty"`
 	// Chunk: at most graph.MaxBatch assignments.

@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,6 +19,10 @@ var (
 
 // Delta is what one work unit adds to its job.
 type Delta struct {
+	// Unit is the unit's key (Engine.commit sets it). Fold completes a job
+	// only once every committed unit's parent has committed too: children
+	// are sent, and may commit, before their parent does.
+	Unit        string    `json:"unit,omitempty"`
 	Counts      Counts    `json:"counts"`
 	Outstanding int       `json:"outstanding"` // the units it sent minus itself: len(children) - 1
 	Failures    []Failure `json:"failures,omitempty"`
@@ -66,12 +72,51 @@ func Fold(j Job, units []Delta) Job {
 			last = d.At
 		}
 	}
-	if j.State == Running && j.Outstanding <= 0 && len(units) > 0 {
+	if j.State == Running && j.Outstanding <= 0 && len(units) > 0 && settled(units) {
 		j.State = Completed
 		at := last
 		j.CompletedAt = &at
 	}
 	return j
+}
+
+// settled reports whether every committed unit's parent has committed.
+// Until then the sum of Outstanding undercounts: a chunk that commits
+// before the page that sent it takes off its -1 while the page's +children
+// is not there yet, and the sum can reach 0 mid-job.
+func settled(units []Delta) bool {
+	committed := make(map[string]bool, len(units))
+	for _, d := range units {
+		if d.Unit != "" {
+			committed[d.Unit] = true
+		}
+	}
+	for _, d := range units {
+		if p := parentUnit(d.Unit); p != "" && !committed[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// parentUnit is the unit that sent unit, by the key scheme of the engine's
+// unit keys: a chunk's or a retry's parent is its key up to the last "/"
+// (<page>/c<i>, <unit>/r1); page n+1's is page n (<package>/p<n>); a first
+// page, and a key outside the scheme, has none ("").
+func parentUnit(unit string) string {
+	i := strings.LastIndex(unit, "/")
+	if i < 0 {
+		return ""
+	}
+	base, last := unit[:i], unit[i+1:]
+	if strings.Contains(base, "/") || !strings.HasPrefix(last, "p") {
+		return base // a chunk or a retry
+	}
+	n, err := strconv.Atoi(last[1:])
+	if err != nil || n <= 0 {
+		return "" // a first page (or no page at all)
+	}
+	return base + "/p" + strconv.Itoa(n-1)
 }
 
 func appendMax[T any](list, more []T) []T {

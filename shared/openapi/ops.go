@@ -112,6 +112,52 @@ var ops = sync.OnceValue(func() map[string]opDoc {
 				{"413", "The body is larger than 1 MiB.", "Error", nil},
 			}, webhookFailures()...),
 		},
+		"StartJob": {
+			tag: "Jobs", visibility: "important",
+			description: "Reprocesses every delivered assignment of an access package, or of each access package of a catalog, " +
+				"as a job fanned out over the platform's queue; mode \"drifted\" reprocesses only the assignments whose target lacks " +
+				"a group the package grants (and those a membership check cannot verify), and dryRun reports them without reprocessing. " +
+				"The 202's Location is the job's status, for the Logic Apps asynchronous pattern.",
+			body: map[string]any{
+				"name": "body", "in": "body", "required": true, "x-ms-summary": "Job",
+				"description": "What the job covers and how.",
+				"schema":      ref("JobRequest"),
+			},
+			answers: []answer{
+				{"202", "The job started.", "JobStarted", []string{"Location", "Retry-After"}},
+				{"400", "The body or an id is malformed, or Graph refused the request (Graph's error passed through).", "Error", nil},
+				{"401", "No valid bearer token (only when AUTH_AUDIENCE is set).", "Error", nil},
+				{"403", "The token lacks the required app role (only when AUTH_AUDIENCE is set).", "Error", nil},
+				{"404", "Graph has no such access package or catalog (Graph's error passed through).", "Error", nil},
+				{"405", "Wrong method.", "Error", []string{"Allow"}},
+				{"413", "The body is larger than 16 KiB.", "Error", nil},
+				{"415", "The body is not JSON.", "Error", nil},
+				{"429", "Graph is throttling; try again after Retry-After.", "Error", []string{"Retry-After", "X-Graph-Request-Id"}},
+				{"502", "Graph refused the function's own identity (GraphAccessDenied: a setup fault) or failed.", "Error", []string{"X-Graph-Request-Id"}},
+				{"503", "The jobs queue or table cannot be reached, or jobs are not configured on this runtime (JobStoreUnavailable); or Graph is unavailable.", "Error", []string{"Retry-After"}},
+				{"504", "The request's deadline passed.", "Error", nil},
+			},
+		},
+		"GetJobStatus": {
+			tag: "Jobs", visibility: "advanced",
+			description: "A job's progress and result: 202 while it runs (poll again after Retry-After), 200 once it completed or failed, " +
+				"with its counts, the first 100 failures and the first 100 drifted assignments.",
+			pathParams: map[string]any{"jobId": map[string]any{
+				"name": "jobId", "in": "path", "required": true, "type": "string", "format": "uuid",
+				"description":  "The job's id, from the answer to POST /api/jobs.",
+				"x-ms-summary": "Job ID", "x-ms-url-encoding": "single",
+			}},
+			answers: []answer{
+				{"200", "The job completed or failed.", "Job", nil},
+				{"202", "The job is running.", "Job", []string{"Location", "Retry-After"}},
+				{"400", "The job id is not a GUID.", "Error", nil},
+				{"401", "No valid bearer token (only when AUTH_AUDIENCE is set).", "Error", nil},
+				{"403", "The token lacks the required app role (only when AUTH_AUDIENCE is set).", "Error", nil},
+				{"404", "There is no such job (JobNotFound); jobs are kept 30 days.", "Error", nil},
+				{"405", "Wrong method.", "Error", []string{"Allow"}},
+				{"503", "The jobs table cannot be reached, or jobs are not configured on this runtime (JobStoreUnavailable).", "Error", []string{"Retry-After"}},
+			},
+		},
 		"GetOpenApiDocument": {
 			tag: "Operations", visibility: "internal",
 			description: "This document (OpenAPI 2.0), with host and scheme as the caller reached the API.",
@@ -122,7 +168,7 @@ var ops = sync.OnceValue(func() map[string]opDoc {
 
 var answerHeaders = sync.OnceValue(func() map[string]map[string]any {
 	return map[string]map[string]any{
-		"Location":           {"type": "string", "description": "Absolute URL of the assignment's status (GET)."},
+		"Location":           {"type": "string", "description": "Absolute URL of the status to poll (GET): the assignment's or the job's."},
 		"Retry-After":        {"type": "integer", "description": "Seconds to wait before polling or retrying."},
 		"X-Graph-Request-Id": {"type": "string", "description": "Graph's request-id, for Microsoft support."},
 		"Allow":              {"type": "string", "description": "The methods the route takes."},

@@ -116,6 +116,52 @@ func definitions() schema {
 			"graphRequestId": str("Graph's request-id.", "Graph request ID"),
 			"retryAfter":     integer("Seconds to wait before retrying this id (429, 503).", "Retry after"),
 		}),
+		"JobRequest": object("Exactly one of accessPackageId and catalogId. Unknown fields are refused.", nil, schema{
+			"accessPackageId": guid("The access package whose delivered assignments the job covers.", "Access package ID"),
+			"catalogId":       withVisibility(guid("A catalog: the job covers each of its access packages.", "Catalog ID"), "advanced"),
+			"mode": schema{"type": "string", "enum": []string{"all", "drifted"}, "default": "all", "x-ms-summary": "Mode",
+				"description": "all: reprocess every delivered assignment; drifted: only those whose target lacks a Member group of the package (and the unverifiable)."},
+			"dryRun": schema{"type": "boolean", "default": false, "x-ms-summary": "Dry run",
+				"description": "Report what the job finds, reprocess nothing."},
+		}),
+		"JobStarted": object("A started job.", []string{"jobId", "state", "statusUrl"}, schema{
+			"jobId":     guid("The job's id.", "Job ID"),
+			"state":     jobStateSchema,
+			"statusUrl": str("Where to poll the job's progress.", "Status URL"),
+		}),
+		"Job": object("A job's progress and result.", []string{"jobId", "state", "scope", "mode", "dryRun", "createdAt", "counts", "failures", "drift"}, schema{
+			"jobId": guid("The job's id.", "Job ID"),
+			"state": jobStateSchema,
+			"scope": object("What the job covers: one of the two.", nil, schema{
+				"accessPackageId": guid("The access package.", "Access package ID"),
+				"catalogId":       guid("The catalog.", "Catalog ID"),
+			}),
+			"mode":        schema{"type": "string", "enum": []string{"all", "drifted"}, "x-ms-summary": "Mode", "description": "Which assignments the job reprocesses."},
+			"dryRun":      schema{"type": "boolean", "x-ms-summary": "Dry run", "description": "true: nothing was reprocessed."},
+			"createdAt":   schema{"type": "string", "format": "date-time", "x-ms-summary": "Created", "description": "When the job started."},
+			"completedAt": schema{"type": "string", "format": "date-time", "x-ms-summary": "Completed", "description": "When the job ended; null while it runs."},
+			"counts": object("", []string{"total", "accepted", "failed", "drifted", "inSync", "unverifiable"}, schema{
+				"total":        integer("Delivered assignments in scope.", "Total"),
+				"accepted":     integer("Assignments Graph accepted to reprocess (202).", "Accepted"),
+				"failed":       integer("Assignments whose reprocess or check failed for good.", "Failed"),
+				"drifted":      integer("Targets lacking a Member group of the package (mode drifted).", "Drifted"),
+				"inSync":       integer("Targets in every Member group of the package (mode drifted).", "In sync"),
+				"unverifiable": integer("Assignments a membership check cannot verify: the package grants other roles, or the check failed (mode drifted).", "Unverifiable"),
+			}),
+			"failures": schema{"type": "array", "x-ms-summary": "Failures", "description": "The first 100 failed assignments.",
+				"items": object("", []string{"assignmentId", "status", "code"}, schema{
+					"assignmentId": guid("The assignment's id.", "Assignment ID"),
+					"status":       integer("The HTTP status a single reprocess would have had.", "Status"),
+					"code":         str("The error code.", "Code"),
+				})},
+			"drift": schema{"type": "array", "x-ms-summary": "Drift", "description": "The first 100 drifted assignments.",
+				"items": object("", []string{"assignmentId", "targetObjectId", "missingGroupIds"}, schema{
+					"assignmentId":    guid("The assignment's id.", "Assignment ID"),
+					"targetObjectId":  guid("The target's object id.", "Target object ID"),
+					"missingGroupIds": schema{"type": "array", "items": schema{"type": "string", "format": "uuid"}, "x-ms-summary": "Missing groups", "description": "The package's Member groups the target is not in."},
+				})},
+			"error": str("Why a failed job failed as a whole.", "Error"),
+		}),
 		"BatchSummary": object("", []string{"total", "accepted", "failed", "notAttempted", "byStatus"}, schema{
 			"total":        integer("Input positions.", "Total"),
 			"accepted":     integer("Positions with status 202.", "Accepted"),
@@ -125,6 +171,9 @@ func definitions() schema {
 		}),
 	}
 }
+
+var jobStateSchema = schema{"type": "string", "enum": []string{"running", "completed", "failed"}, "x-ms-summary": "State",
+	"description": "running until every unit of work is done; failed when the job could not fan out or list its assignments."}
 
 func customExtensionAssignment() schema {
 	return object("The assignment in a custom-extension payload (PascalCase, as a Logic App's trigger receives it).", []string{"Id"}, schema{

@@ -202,23 +202,26 @@ func (g *GraphServer) listAssignments(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "BadRequest", err.Error())
 		return
 	}
-	g.mu.Lock()
-	var matched []*assignment
-	for _, id := range g.order {
-		a := g.assignments[id]
-		g.settle(a)
-		if filter.matches(a) {
-			matched = append(matched, a)
-		}
-	}
-	g.mu.Unlock()
-	lo, hi, next, ok := g.paginate(w, r, len(matched))
+	top, from, ok := g.pageOptions(w, r)
 	if !ok {
 		return
 	}
-	page := make([]assignmentJSON, 0, hi-lo)
+	// The skiptoken is a cursor into the insertion order, as Graph's are
+	// opaque cursors: an assignment that leaves the filter (reprocessed,
+	// so delivering for a while) does not shift the pages after it.
 	g.mu.Lock()
-	for _, a := range matched[lo:hi] {
+	page := []assignmentJSON{}
+	next := ""
+	for i := min(from, len(g.order)); i < len(g.order); i++ {
+		a := g.assignments[g.order[i]]
+		g.settle(a)
+		if !filter.matches(a) {
+			continue
+		}
+		if len(page) == top {
+			next = nextPageLink(r, i)
+			break
+		}
 		page = append(page, g.render(a, expand))
 	}
 	g.mu.Unlock()

@@ -194,12 +194,17 @@ func (g *GraphServer) listCatalogPackages(w http.ResponseWriter, r *http.Request
 		return
 	}
 	slices.Sort(ids)
-	lo, hi, next, ok := g.paginate(w, r, len(ids))
+	top, from, ok := g.pageOptions(w, r)
 	if !ok {
 		return
 	}
-	value := make([]map[string]string, 0, hi-lo)
-	for _, pid := range ids[lo:hi] {
+	from = min(from, len(ids))
+	to, next := min(from+top, len(ids)), ""
+	if to < len(ids) {
+		next = nextPageLink(r, to)
+	}
+	value := make([]map[string]string, 0, to-from)
+	for _, pid := range ids[from:to] {
 		value = append(value, map[string]string{"id": pid})
 	}
 	body := map[string]any{

@@ -17,13 +17,13 @@ func (g *GraphServer) SetPageSize(n int) {
 	g.pageSize = n
 }
 
-// paginate reads $top and $skiptoken for a list of n items and answers the
-// slice [lo, hi) to send and the @odata.nextLink ("" on the last page).
-// It writes Graph's 400 and answers ok=false for a malformed option.
-func (g *GraphServer) paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int, next string, ok bool) {
+// pageOptions reads $top (default the page size) and $skiptoken (where
+// the page starts; 0 when absent). It writes Graph's 400 and answers
+// ok=false for a malformed option.
+func (g *GraphServer) pageOptions(w http.ResponseWriter, r *http.Request) (top, skip int, ok bool) {
 	q := r.URL.Query()
 	g.mu.Lock()
-	top := g.pageSize
+	top = g.pageSize
 	g.mu.Unlock()
 	if top < 1 {
 		top = defaultPageSize
@@ -32,20 +32,21 @@ func (g *GraphServer) paginate(w http.ResponseWriter, r *http.Request, n int) (l
 	if s := q.Get("$top"); s != "" {
 		if top, err = strconv.Atoi(s); err != nil || top < 1 || top > 999 {
 			graphError(w, http.StatusBadRequest, "BadRequest", "Invalid value for $top: it must be an integer from 1 to 999.")
-			return 0, 0, "", false
+			return 0, 0, false
 		}
 	}
 	if s := q.Get("$skiptoken"); s != "" {
-		if lo, err = strconv.Atoi(s); err != nil || lo < 0 {
+		if skip, err = strconv.Atoi(s); err != nil || skip < 0 {
 			graphError(w, http.StatusBadRequest, "BadRequest", "The $skiptoken is not valid.")
-			return 0, 0, "", false
+			return 0, 0, false
 		}
 	}
-	lo = min(lo, n)
-	hi = min(lo+top, n)
-	if hi < n {
-		q.Set("$skiptoken", strconv.Itoa(hi))
-		next = "https://" + hostOnly(r.Host) + r.URL.Path + "?" + q.Encode()
-	}
-	return lo, hi, next, true
+	return top, skip, true
+}
+
+// nextPageLink is the request's URL with $skiptoken set to token.
+func nextPageLink(r *http.Request, token int) string {
+	q := r.URL.Query()
+	q.Set("$skiptoken", strconv.Itoa(token))
+	return "https://" + hostOnly(r.Host) + r.URL.Path + "?" + q.Encode()
 }
