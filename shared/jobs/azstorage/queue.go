@@ -76,11 +76,7 @@ func (q *Queue) Send(ctx context.Context, delay time.Duration, msgs ...jobs.Mess
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots }()
-			if _, err := q.queue.EnqueueMessage(ctx, text, opts); err != nil {
-				errs <- unavailable(fmt.Sprintf("send unit %s of job %s", msgs[i].Unit, msgs[i].Job), err)
-				return
-			}
-			errs <- nil
+			errs <- q.enqueue(ctx, text, opts, msgs[i])
 		}()
 	}
 	var first error
@@ -90,4 +86,18 @@ func (q *Queue) Send(ctx context.Context, delay time.Duration, msgs ...jobs.Mess
 		}
 	}
 	return first
+}
+
+// enqueue sends one message; a panic in the client becomes its error, so
+// Send always hears from every goroutine.
+func (q *Queue) enqueue(ctx context.Context, text string, opts *azqueue.EnqueueMessageOptions, m jobs.Message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("send unit %s of job %s: the queue client panicked: %v", m.Unit, m.Job, p)
+		}
+	}()
+	if _, err := q.queue.EnqueueMessage(ctx, text, opts); err != nil {
+		return unavailable(fmt.Sprintf("send unit %s of job %s", m.Unit, m.Job), err)
+	}
+	return nil
 }
