@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case config.Lambda:
 		return startLambda(ctx, ed)
 	case config.AzureFunctions:
-		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, append(azureJobOptions(cfg, ed), azurefunc.WithTracer(tracing.Provider()))...), logger, detached)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
