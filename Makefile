@@ -33,13 +33,15 @@ build:
 run: build
 	./$(BIN)$(if $(strip $(GRAPH_TENANT_ID)$(GRAPH_CLIENT_ID)$(KEYVAULT_URL)),, --sandbox)
 
-# Three times: the files behind the sandbox tag, those that replace them without it,
-# and the azureonly stub of the Lambda runtime (the Functions handler of make package).
+# Four times: the files behind the sandbox tag, those that replace them without it,
+# the azureonly stub of the Lambda runtime (the Functions handler of make package) and
+# the lambdaonly stub of the Azure Storage job backend (the Lambda bootstrap).
 vet:
 	@test -z "$$(gofmt -l functions shared infra internal bench 2>/dev/null)" || { gofmt -l functions shared infra internal bench; echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet $(DEV_TAGS) ./functions
 	$(GO) vet -tags=lambda.norpc,azureonly ./functions
+	$(GO) vet -tags=lambda.norpc,lambdaonly ./functions
 
 test: vet build
 	CGO_ENABLED=1 $(GO) test $(DEV_TAGS) -count=1 -race -timeout 20m $(RACE_PKGS)

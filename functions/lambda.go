@@ -11,6 +11,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/awssts"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/credential"
+	"github.com/entra-tools/reprocess/shared/jobs"
 )
 
 // fitsBuild accepts every configuration: this build has every runtime.
@@ -19,7 +20,14 @@ func fitsBuild(config.Config) error { return nil }
 // startLambda runs the Lambda runtime loop, which exits the process.
 func startLambda(ctx context.Context, a edges) error {
 	httpAPI, core, logger, tracing := a.httpAPI, a.core, a.logger, a.tracing
-	opts := awslambda.Options{Tracer: tracing.Provider()}
+	opts := awslambda.Options{Tracer: tracing.Provider(), Jobs: awslambda.Jobs{
+		QueueURL:              a.jobsConfig.QueueURL,
+		SweepAccessPackageIDs: a.jobsConfig.SweepAccessPackageIDs,
+		SweepMode:             jobs.Mode(a.jobsConfig.SweepMode),
+	}}
+	if a.jobs != nil { // a nil *jobs.Engine must stay a nil interface
+		opts.Jobs.Worker = a.jobs
+	}
 	if tracing != nil {
 		opts.FlushTraces = tracing.Flush
 	}

@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	ed.logger, ed.tracing = logger, tracing
+	ed.logger, ed.tracing, ed.jobsConfig = logger, tracing, cfg.Jobs
 	httpAPI, core := ed.httpAPI, ed.core
 	if dev != nil {
 		dev.guide(stderr, cfg.Addr, cfg.Auth != nil)
@@ -97,6 +97,8 @@ type edges struct {
 	// storage); nil where the platform delivers job messages.
 	runJobs func(context.Context)
 	purge   azurefunc.Purger // expired jobs' records, where the table has no TTL; nil elsewhere
+
+	jobsConfig config.Jobs // the jobs queue (on Lambda, its records are job messages) and the sweep
 }
 
 // newCore wires the domain core and the HTTP API over it. Nothing here

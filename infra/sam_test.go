@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/awslambda"
 )
 
 // yamlBlock returns the lines indented under the line that is exactly `key:` at indent,
@@ -117,11 +119,64 @@ func TestSAMTemplate(t *testing.T) {
 			t.Errorf("template.yaml lost %s (no match for %s)", f.what, f.pattern)
 		}
 	}
+	t.Run("jobs", func(t *testing.T) { checkSAMJobs(t, src) })
 	if got := samDefault(t, src, "Architecture"); got != "arm64" {
 		t.Errorf("Architecture default = %s, want arm64 (make package builds arm64)", got)
 	}
 	if got := samDefault(t, src, "FunctionUrlAuthType"); got != "AWS_IAM" {
 		t.Errorf("FunctionUrlAuthType default = %s, want AWS_IAM", got)
+	}
+}
+
+// checkSAMJobs checks the jobs resources: the queue and its redrive (the
+// function's last delivery is awslambda.JobsMaxReceiveCount), the event
+// source mapping with partial batch failures, the table with its TTL, the
+// sweep schedule, and permissions no wider than the code's calls.
+func checkSAMJobs(t *testing.T, src string) {
+	queue := strings.Join(yamlBlock(t, src, "JobsQueue", 2), "\n")
+	if m := regexp.MustCompile(`maxReceiveCount: (\d+)`).FindStringSubmatch(queue); m == nil || m[1] != strconv.Itoa(awslambda.JobsMaxReceiveCount) {
+		t.Errorf("JobsQueue maxReceiveCount %v, want %d (awslambda.JobsMaxReceiveCount)", m, awslambda.JobsMaxReceiveCount)
+	}
+	if !strings.Contains(queue, "deadLetterTargetArn: !GetAtt JobsDeadLetterQueue.Arn") {
+		t.Errorf("JobsQueue has no dead-letter queue")
+	}
+	event := strings.Join(yamlBlock(t, src, "JobsQueue", 8), "\n")
+	for _, want := range []string{"Type: SQS", "Queue: !GetAtt JobsQueue.Arn", "FunctionResponseTypes: [ReportBatchItemFailures]"} {
+		if !strings.Contains(event, want) {
+			t.Errorf("the JobsQueue event lacks %q", want)
+		}
+	}
+	table := strings.Join(yamlBlock(t, src, "JobsTable", 2), "\n")
+	for _, want := range []string{"BillingMode: PAY_PER_REQUEST", "{ AttributeName: pk, KeyType: HASH }", "{ AttributeName: sk, KeyType: RANGE }",
+		"AttributeName: expiresAt\n        Enabled: true"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("JobsTable lacks %q", want)
+		}
+	}
+	sweep := strings.Join(yamlBlock(t, src, "JobsSweep", 8), "\n")
+	if !strings.Contains(sweep, "Type: Schedule") || !strings.Contains(sweep, "Schedule: !Ref SweepSchedule") {
+		t.Errorf("no EventBridge schedule for the sweep:\n%s", sweep)
+	}
+	vars := yamlKeys(yamlBlock(t, src, "Variables", 8), 10)
+	if vars["JOBS_QUEUE_URL"] != "!Ref JobsQueue" || vars["JOBS_TABLE"] != "!Ref JobsTable" {
+		t.Errorf("JOBS_QUEUE_URL = %q, JOBS_TABLE = %q; want the template's queue and table", vars["JOBS_QUEUE_URL"], vars["JOBS_TABLE"])
+	}
+	// Least privilege: the actions the code calls, on the jobs resources only.
+	var actions []string
+	for _, m := range regexp.MustCompile(`(?m)^\s+Action: (.*)$`).FindAllStringSubmatch(src, -1) {
+		actions = append(actions, strings.Split(strings.Trim(m[1], "[]"), ", ")...)
+	}
+	for _, a := range actions {
+		if (strings.HasPrefix(a, "dynamodb:") || strings.HasPrefix(a, "sqs:")) &&
+			!slices.Contains([]string{"sqs:SendMessage", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"}, a) {
+			t.Errorf("the role may %s, which the code never calls", a)
+		}
+	}
+	for _, want := range []string{"Action: sqs:SendMessage\n              Resource: !GetAtt JobsQueue.Arn",
+		"Action: [dynamodb:PutItem, dynamodb:GetItem, dynamodb:Query, dynamodb:UpdateItem]\n              Resource: !GetAtt JobsTable.Arn"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("template.yaml lacks the statement %q", want)
+		}
 	}
 }
 

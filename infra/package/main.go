@@ -39,6 +39,11 @@ const shipTags = "lambda.norpc"
 // a Lambda configuration at start, in one line.
 const azureTags = shipTags + ",azureonly"
 
+// lambdaTags build the Lambda bootstrap: shipTags and lambdaonly, which leaves out
+// the Azure Storage clients of the jobs backend (AzureWebJobsStorage is for Azure
+// Functions; on Lambda jobs live in SQS and DynamoDB).
+const lambdaTags = shipTags + ",lambdaonly"
+
 // options are the command-line flags.
 type options struct {
 	Root, Out, Pkg, Only, LambdaArch, Stage, Go string
@@ -116,7 +121,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, environ
 		}
 	}
 	if o.Only != "azure" {
-		bootstrap, err := build(target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: shipTags})
+		bootstrap, err := build(target{GOOS: "linux", GOARCH: o.LambdaArch, Tags: lambdaTags})
 		if err != nil {
 			return err
 		}

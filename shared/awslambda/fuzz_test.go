@@ -42,6 +42,10 @@ func FuzzDecodeEvent(f *testing.F) {
 			if json.Unmarshal(out, &resp) != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
 				t.Fatalf("HTTP event (%v) got response %s", src, out)
 			}
+		case src == sourceSchedule:
+			if err != nil || !json.Valid(out) {
+				t.Fatalf("schedule answer %s, %v", out, err)
+			}
 		case src == sourceSQS:
 			if err == nil && !json.Valid(out) {
 				t.Fatalf("SQS answer %s is not JSON", out)

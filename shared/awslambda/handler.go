@@ -31,6 +31,9 @@ type Options struct {
 	// answer: Lambda freezes the process between invocations, so spans
 	// left for a background export might never leave.
 	FlushTraces func(context.Context) error
+	// Jobs routes the jobs queue's records and EventBridge scheduled
+	// events to the jobs engine; the zero value has none.
+	Jobs Jobs
 }
 
 // Core is what SQS records and direct invokes need of the domain core
@@ -49,6 +52,7 @@ type Handler struct {
 	margin   time.Duration
 	tracer   trace.TracerProvider
 	flush    func(context.Context) error
+	jobs     Jobs
 }
 
 var _ lambda.Handler = (*Handler)(nil)
@@ -59,7 +63,7 @@ func NewHandler(api http.Handler, core Core, logger *slog.Logger, opts Options) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin, tracer: opts.Tracer, flush: opts.FlushTraces}
+	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin, tracer: opts.Tracer, flush: opts.FlushTraces, jobs: opts.Jobs}
 	if h.margin <= 0 {
 		h.margin = DefaultDeadlineMargin
 	}
@@ -96,6 +100,8 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		return h.serveSQS(ctx, id, payload)
 	case sourceInvoke:
 		return h.serveInvoke(ctx, id, payload), nil
+	case sourceSchedule:
+		return h.serveSchedule(ctx, id)
 	default:
 		h.logger.WarnContext(ctx, "unrecognised invocation payload", "aws_request_id", id, "bytes", len(payload))
 		return unknownPayloadResult(), nil

@@ -16,9 +16,10 @@ const (
 	sourceALB                // Application Load Balancer target group
 	sourceSQS                // Amazon SQS batch
 	sourceInvoke             // direct invocation naming assignments
+	sourceSchedule           // EventBridge scheduled event: the jobs sweep
 )
 
-var sourceNames = [...]string{"unknown", "rest", "httpapi", "functionurl", "alb", "sqs", "invoke"}
+var sourceNames = [...]string{"unknown", "rest", "httpapi", "functionurl", "alb", "sqs", "invoke", "schedule"}
 
 func (s source) String() string { return sourceNames[s] }
 
@@ -51,7 +52,9 @@ type probe struct {
 		EventSource string `json:"eventSource"`
 	} `json:"Records"`
 	invokeKeys
-	Detail *invokeKeys `json:"detail"` // EventBridge
+	Detail     *invokeKeys `json:"detail"`      // EventBridge
+	Source     string      `json:"source"`      // EventBridge: aws.events for a schedule
+	DetailType string      `json:"detail-type"` // EventBridge: Scheduled Event for a schedule
 }
 
 // invokeKeys are the keys of the bodies a direct invocation may carry.
@@ -89,6 +92,8 @@ func classify(payload []byte) source {
 		return sourceREST
 	case len(p.Records) > 0 && p.Records[0].EventSource == "aws:sqs":
 		return sourceSQS
+	case p.Source == "aws.events" && p.DetailType == "Scheduled Event":
+		return sourceSchedule
 	case p.invokeKeys.present() || p.Detail.present():
 		return sourceInvoke
 	}

@@ -31,18 +31,38 @@ func (h *Handler) serveSQS(ctx context.Context, id string, payload []byte) ([]by
 		attribute.String("faas.invocation_id", id), attribute.String("faas.trigger", "pubsub"),
 		attribute.String("messaging.system", "aws_sqs"), attribute.Int("messaging.batch.message_count", len(ev.Records)))
 	defer span.End()
-	verdicts := h.handleRecords(invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.SQS, XRay: xrayRoot(ctx)}), id, ev.Records)
-	if verdicts == nil { // the core panicked: every record is retried
-		verdicts = make([]reprocess.Verdict, len(ev.Records))
-		for i := range verdicts {
-			verdicts[i] = reprocess.Retry
+	ctx = invocation.NewContext(ctx, invocation.Info{ID: id, Trigger: invocation.SQS, XRay: xrayRoot(ctx)})
+	// The jobs queue's records go to the jobs engine, the rest to the core.
+	records, jobRecords := ev.Records, []*events.SQSMessage(nil)
+	if h.jobs.QueueURL != "" {
+		records = nil
+		for i := range ev.Records {
+			if rec := &ev.Records[i]; h.jobs.isJobRecord(rec) {
+				jobRecords = append(jobRecords, rec)
+			} else {
+				records = append(records, *rec)
+			}
 		}
 	}
 	out := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-	for i, v := range verdicts {
-		if v == reprocess.Retry {
-			out.BatchItemFailures = append(out.BatchItemFailures,
-				events.SQSBatchItemFailure{ItemIdentifier: ev.Records[i].MessageId})
+	if len(jobRecords) > 0 {
+		for _, messageID := range h.handleJobRecords(ctx, id, jobRecords) {
+			out.BatchItemFailures = append(out.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: messageID})
+		}
+	}
+	if len(records) > 0 {
+		verdicts := h.handleRecords(ctx, id, records)
+		if verdicts == nil { // the core panicked: every record is retried
+			verdicts = make([]reprocess.Verdict, len(records))
+			for i := range verdicts {
+				verdicts[i] = reprocess.Retry
+			}
+		}
+		for i, v := range verdicts {
+			if v == reprocess.Retry {
+				out.BatchItemFailures = append(out.BatchItemFailures,
+					events.SQSBatchItemFailure{ItemIdentifier: records[i].MessageId})
+			}
 		}
 	}
 	if n := len(out.BatchItemFailures); n > 0 {

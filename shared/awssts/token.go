@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/sigv4"
 )
 
 // AzureADAudience is the audience Entra requires of a federated assertion.
@@ -23,11 +25,7 @@ const DefaultDuration = 5 * time.Minute
 
 // Credentials sign the STS call. On Lambda they are the execution role's, in
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
-type Credentials struct {
-	AccessKeyID     string
-	SecretAccessKey string
-	SessionToken    string
-}
+type Credentials = sigv4.Credentials
 
 // Config holds what NewTokenSource needs; the caller reads it from the
 // environment.
@@ -139,7 +137,7 @@ func (s *TokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	now := s.now()
-	sign(req, body, s.creds, s.region, "sts", now)
+	sigv4.Sign(req, body, s.creds, s.region, "sts", now)
 
 	resp, err := s.client.Do(req)
 	if err != nil {

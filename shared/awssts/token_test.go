@@ -1,6 +1,8 @@
 package awssts
 
 import (
+	"github.com/entra-tools/reprocess/shared/sigv4/sigv4test"
+
 	"context"
 	"errors"
 	"io"
@@ -59,7 +61,7 @@ func (f *fakeSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem("Content-Type %q", ct)
 		return
 	}
-	if err := verifySigV4(r, body, lambdaCreds.SecretAccessKey); err != nil {
+	if err := sigv4test.Verify(r, body, lambdaCreds.SecretAccessKey); err != nil {
 		problem("signature: %v", err)
 		return
 	}
@@ -73,7 +75,7 @@ func (f *fakeSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem("X-Amz-Security-Token %q", got)
 		return
 	}
-	if got := r.Header.Get("X-Amz-Date"); got != now.UTC().Format(amzDateFormat) {
+	if got := r.Header.Get("X-Amz-Date"); got != now.UTC().Format("20060102T150405Z") {
 		problem("X-Amz-Date %q", got)
 		return
 	}

@@ -52,11 +52,11 @@ func stsHost(region string) string {
 }
 
 // awsHosts are the names the certificate needs for AWS: every regional STS
-// endpoint and the federation issuer.
+// and SQS endpoint and the federation issuer.
 func awsHosts() []string {
 	hosts := []string{"*.tokens.sts.global.api.aws"}
 	for _, r := range awsRegions {
-		hosts = append(hosts, stsHost(r))
+		hosts = append(hosts, stsHost(r), sqsHost(r))
 	}
 	return hosts
 }

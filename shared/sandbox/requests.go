@@ -20,6 +20,7 @@ const (
 	Proxy           Service = "proxy"
 	STS             Service = "aws-sts"        // regional AWS STS endpoints
 	STSIssuer       Service = "aws-sts-issuer" // the AWS account's outbound federation issuer
+	SQS             Service = "aws-sqs"        // regional Amazon SQS endpoints
 )
 
 // Request is one request a service received. A Graph $batch is logged once

@@ -47,6 +47,7 @@ type Tenant struct {
 	KeyVault        *KeyVaultServer
 	Graph           *GraphServer
 	STS             *STSServer // AWS STS and its outbound federation issuer
+	SQS             *SQSServer // Amazon SQS, with the jobs queue and its dead-letter queue
 	Seeds           Seeds
 
 	opts   Options
@@ -108,6 +109,7 @@ func Start(ctx context.Context, opts Options) (*Tenant, error) {
 	t.KeyVault = &KeyVaultServer{t: t, secrets: map[string][]*secretVersion{}}
 	t.Graph = newGraphServer(t)
 	t.STS = &STSServer{t: t, keys: &webIdentityKeys{}}
+	t.SQS = newSQSServer(t)
 	graphCerts := func() []*x509.Certificate {
 		_, c := t.graphCert.mustGet()
 		return []*x509.Certificate{c}
@@ -211,6 +213,7 @@ func (t *Tenant) router() http.Handler {
 	graph := t.logged(Graph, t.Graph.handler())
 	sts := t.logged(STS, t.STS.handler())
 	issuer := t.logged(STSIssuer, t.STS.issuerHandler())
+	sqs := t.logged(SQS, t.SQS.handler())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := hostOnly(r.Host)
 		if _, ok := cloudByLogin(host); ok {
@@ -227,6 +230,10 @@ func (t *Tenant) router() http.Handler {
 		}
 		if _, ok := stsRegion(host); ok {
 			sts.ServeHTTP(w, r)
+			return
+		}
+		if _, ok := sqsRegion(host); ok {
+			sqs.ServeHTTP(w, r)
 			return
 		}
 		if host == issuerHost {

@@ -1,4 +1,4 @@
-package awssts
+package sigv4
 
 import (
 	"crypto/hmac"
@@ -16,10 +16,18 @@ const (
 	sigV4Algo     = "AWS4-HMAC-SHA256"
 )
 
-// sign adds the SigV4 headers (X-Amz-Date, X-Amz-Security-Token when the
+// Credentials sign requests. On Lambda they are the execution role's, in
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+}
+
+// Sign adds the SigV4 headers (X-Amz-Date, X-Amz-Security-Token when the
 // credentials have one, Authorization) to r, whose body is body. Every
 // header already in r.Header is signed, and the host.
-func sign(r *http.Request, body []byte, creds Credentials, region, service string, now time.Time) {
+func Sign(r *http.Request, body []byte, creds Credentials, region, service string, now time.Time) {
 	amzDate := now.UTC().Format(amzDateFormat)
 	r.Header.Set("X-Amz-Date", amzDate)
 	if creds.SessionToken != "" {

@@ -1,14 +1,10 @@
-package awssts
+package sigv4
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
+	"github.com/entra-tools/reprocess/shared/sigv4/sigv4test"
+
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +53,7 @@ func TestSignMatchesTheAWSTestSuite(t *testing.T) {
 	for _, c := range suiteCases {
 		t.Run(c.name, func(t *testing.T) {
 			r := c.request()
-			sign(r, []byte(c.body), c.creds, "us-east-1", "service", suiteTime)
+			Sign(r, []byte(c.body), c.creds, "us-east-1", "service", suiteTime)
 			want := "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=" +
 				c.wantSignedHeaders + ", Signature=" + c.wantSignature
 			if got := r.Header.Get("Authorization"); got != want {
@@ -66,7 +62,7 @@ func TestSignMatchesTheAWSTestSuite(t *testing.T) {
 			if got := r.Header.Get("X-Amz-Date"); got != "20150830T123600Z" {
 				t.Errorf("X-Amz-Date = %q", got)
 			}
-			if err := verifySigV4(r, []byte(c.body), c.creds.SecretAccessKey); err != nil {
+			if err := sigv4test.Verify(r, []byte(c.body), c.creds.SecretAccessKey); err != nil {
 				t.Errorf("the test's own verifier rejects the suite request: %v", err)
 			}
 		})
@@ -97,73 +93,9 @@ func TestVerifierRejectsTampering(t *testing.T) {
 		"host":         func(r *http.Request) []byte { r.Host = "evil.example"; return []byte(c.body) },
 	} {
 		r := c.request()
-		sign(r, []byte(c.body), c.creds, "us-east-1", "service", suiteTime)
-		if err := verifySigV4(r, tamper(r), c.creds.SecretAccessKey); err == nil {
-			t.Errorf("verifySigV4 accepts a request with a changed %s", name)
+		Sign(r, []byte(c.body), c.creds, "us-east-1", "service", suiteTime)
+		if err := sigv4test.Verify(r, tamper(r), c.creds.SecretAccessKey); err == nil {
+			t.Errorf("Verify accepts a request with a changed %s", name)
 		}
 	}
-}
-
-// verifySigV4 checks r's signature the way a service does: from the signed
-// header list in Authorization, independently of sign.
-func verifySigV4(r *http.Request, body []byte, secret string) error {
-	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
-	if !ok {
-		return errors.New("no SigV4 Authorization header")
-	}
-	fields := map[string]string{}
-	for _, part := range strings.Split(auth, ", ") {
-		k, v, _ := strings.Cut(part, "=")
-		fields[k] = v
-	}
-	scope := strings.SplitN(fields["Credential"], "/", 2)
-	if len(scope) != 2 {
-		return errors.New("malformed Credential")
-	}
-	scopeParts := strings.Split(scope[1], "/") // date/region/service/aws4_request
-	if len(scopeParts) != 4 || scopeParts[3] != "aws4_request" {
-		return errors.New("malformed credential scope")
-	}
-	amzDate := r.Header.Get("X-Amz-Date")
-	if !strings.HasPrefix(amzDate, scopeParts[0]) {
-		return errors.New("X-Amz-Date does not match the credential scope")
-	}
-	signed := strings.Split(fields["SignedHeaders"], ";")
-	if !slices.IsSorted(signed) || !slices.Contains(signed, "host") {
-		return errors.New("signed headers not sorted or without host")
-	}
-	var canon strings.Builder
-	canon.WriteString(r.Method + "\n/\n")
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	var pairs []string
-	for k, vs := range q {
-		for _, v := range vs {
-			pairs = append(pairs, url.QueryEscape(k)+"="+url.QueryEscape(v))
-		}
-	}
-	slices.Sort(pairs)
-	canon.WriteString(strings.Join(pairs, "&") + "\n")
-	for _, h := range signed {
-		v := r.Header.Get(h)
-		if h == "host" {
-			v = r.Host
-		}
-		canon.WriteString(h + ":" + strings.TrimSpace(v) + "\n")
-	}
-	bodySum := sha256.Sum256(body)
-	canon.WriteString("\n" + fields["SignedHeaders"] + "\n" + hex.EncodeToString(bodySum[:]))
-	canonSum := sha256.Sum256([]byte(canon.String()))
-	toSign := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope[1] + "\n" + hex.EncodeToString(canonSum[:])
-	key := []byte("AWS4" + secret)
-	for _, p := range append(scopeParts[:3:3], "aws4_request") {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(p))
-		key = m.Sum(nil)
-	}
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(toSign))
-	if want := hex.EncodeToString(m.Sum(nil)); !hmac.Equal([]byte(want), []byte(fields["Signature"])) {
-		return errors.New("signature mismatch")
-	}
-	return nil
 }
