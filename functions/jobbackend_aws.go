@@ -8,6 +8,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/awsjobs"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // awsJobBackend is SQS (JOBS_QUEUE_URL) and DynamoDB (JOBS_TABLE). Without
@@ -15,15 +16,33 @@ import (
 // template sets it with the queue it declares. The clients come to life on
 // the first job call, not at start.
 func awsJobBackend(cfg config.Config, hc *http.Client) (jobs.Queue, jobs.Store, bool, error) {
-	j := cfg.Jobs
-	if j.QueueURL == "" {
+	c, ok := awsJobsConfig(cfg, hc)
+	if !ok {
 		return nil, nil, false, nil
 	}
-	c := awsjobs.Config{
+	return awsjobs.NewQueue(c), awsjobs.NewStore(c), true, nil
+}
+
+// awsReplays is the jobs table as the webhook replay record, so every
+// instance refuses a delivery another one received; nil when the function
+// has no jobs backend (each instance then guards alone).
+func awsReplays(cfg config.Config, hc *http.Client) webhook.SharedReplays {
+	c, ok := awsJobsConfig(cfg, hc)
+	if !ok {
+		return nil
+	}
+	return awsjobs.NewStore(c)
+}
+
+func awsJobsConfig(cfg config.Config, hc *http.Client) (awsjobs.Config, bool) {
+	j := cfg.Jobs
+	if j.QueueURL == "" || j.Table == "" {
+		return awsjobs.Config{}, false
+	}
+	return awsjobs.Config{
 		Region: j.AWSRegion, Table: j.Table, QueueURL: j.QueueURL,
 		Credentials:      awsjobs.Credentials{AccessKeyID: j.AWSAccessKeyID, SecretAccessKey: j.AWSSecretAccessKey, SessionToken: j.AWSSessionToken},
 		DynamoDBEndpoint: j.DynamoDBEndpoint, SQSEndpoint: j.SQSEndpoint,
 		HTTPClient: hc,
-	}
-	return awsjobs.NewQueue(c), awsjobs.NewStore(c), true, nil
+	}, true
 }

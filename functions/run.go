@@ -154,6 +154,9 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 		}
 		d.Replays = table
 	}
+	if cfg.Runtime == config.Lambda {
+		d.Replays = awsReplays(cfg, hc) // the jobs table in DynamoDB; nil without one
+	}
 	return edges{httpAPI: api.New(d), core: core, jobs: engine, runJobs: runJobs, purge: table}, nil
 }
 

@@ -23,6 +23,12 @@
 // PutItem conditioned on attribute_not_exists(sk): a redelivered unit
 // fails the condition and counts nothing twice.
 //
+// The same table records webhook deliveries for every instance
+// (webhook.SharedReplays): pk "replay#" + the SHA-256 of the replay key,
+// sk "replay", expiresAt at the end of the replay window. Claim is one
+// PutItem conditioned on attribute_not_exists(pk) OR expiresAt < now (TTL
+// deletes expired items up to days late); Release is a DeleteItem.
+//
 // The queue's messages are jobs.EncodeMessage bodies, sent with
 // SendMessageBatch (at most 10 a call, DelaySeconds up to 900)
 // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html);
