@@ -15,10 +15,10 @@ import (
 // Lambda, Azure Storage (queue and table) when AzureWebJobsStorage is set,
 // otherwise (local only) an in-process queue and store. ok is false when
 // this runtime has none: the job routes then answer 503.
-func jobBackend(cfg config.Config, platform azcore.TokenCredential, hc *http.Client) (q jobs.Queue, s jobs.Store, ok bool, err error) {
+func jobBackend(cfg config.Config, platform azcore.TokenCredential, awsCreds awsChain, hc *http.Client) (q jobs.Queue, s jobs.Store, ok bool, err error) {
 	switch {
 	case cfg.Runtime == config.Lambda:
-		return awsJobBackend(cfg, hc)
+		return awsJobBackend(cfg, awsCreds, hc)
 	case cfg.Jobs.Storage.Configured():
 		return azureJobBackend(cfg, platform, hc)
 	case cfg.Runtime == config.Local:

@@ -14,9 +14,9 @@ import (
 // awsJobBackend is SQS (JOBS_QUEUE_URL) and DynamoDB (JOBS_TABLE). Without
 // JOBS_QUEUE_URL the function has no jobs (the routes answer 503): the
 // template sets it with the queue it declares. The clients come to life on
-// the first job call, not at start.
-func awsJobBackend(cfg config.Config, hc *http.Client) (jobs.Queue, jobs.Store, bool, error) {
-	c, ok := awsJobsConfig(cfg, hc)
+// the first job call, not at start, signed with the process's chain.
+func awsJobBackend(cfg config.Config, chain awsChain, hc *http.Client) (jobs.Queue, jobs.Store, bool, error) {
+	c, ok := awsJobsConfig(cfg, chain, hc)
 	if !ok {
 		return nil, nil, false, nil
 	}
@@ -26,22 +26,22 @@ func awsJobBackend(cfg config.Config, hc *http.Client) (jobs.Queue, jobs.Store, 
 // awsReplays is the jobs table as the webhook replay record, so every
 // instance refuses a delivery another one received; nil when the function
 // has no jobs backend (each instance then guards alone).
-func awsReplays(cfg config.Config, hc *http.Client) webhook.SharedReplays {
-	c, ok := awsJobsConfig(cfg, hc)
+func awsReplays(cfg config.Config, chain awsChain, hc *http.Client) webhook.SharedReplays {
+	c, ok := awsJobsConfig(cfg, chain, hc)
 	if !ok {
 		return nil
 	}
 	return awsjobs.NewStore(c)
 }
 
-func awsJobsConfig(cfg config.Config, hc *http.Client) (awsjobs.Config, bool) {
+func awsJobsConfig(cfg config.Config, chain awsChain, hc *http.Client) (awsjobs.Config, bool) {
 	j := cfg.Jobs
 	if j.QueueURL == "" || j.Table == "" {
 		return awsjobs.Config{}, false
 	}
 	return awsjobs.Config{
 		Region: j.AWSRegion, Table: j.Table, QueueURL: j.QueueURL,
-		Credentials:      awsjobs.Credentials{AccessKeyID: j.AWSAccessKeyID, SecretAccessKey: j.AWSSecretAccessKey, SessionToken: j.AWSSessionToken},
+		Credentials:      chain.creds,
 		DynamoDBEndpoint: j.DynamoDBEndpoint, SQSEndpoint: j.SQSEndpoint,
 		HTTPClient: hc,
 	}, true

@@ -25,14 +25,16 @@ func TestAWSJobBackend(t *testing.T) {
 		return cfg
 	}
 	t.Run("no queue URL, no jobs", func(t *testing.T) {
-		if _, _, ok, err := jobBackend(load(t), nil, tenant.HTTPClient()); ok || err != nil {
+		cfg := load(t)
+		if _, _, ok, err := jobBackend(cfg, nil, newAWSChain(cfg, tenant.HTTPClient()), tenant.HTTPClient()); ok || err != nil {
 			t.Fatalf("jobBackend = %v, %v; want none", ok, err)
 		}
 	})
 	t.Run("SQS and DynamoDB", func(t *testing.T) {
 		env["JOBS_QUEUE_URL"] = tenant.SQS.QueueURL(sandbox.AWSRegion, sandbox.SQSJobsQueue)
 		env["AWS_ENDPOINT_URL_DYNAMODB"] = awsjobstest.Table(t, config.DefaultJobsTable)
-		q, s, ok, err := jobBackend(load(t), nil, tenant.HTTPClient())
+		cfg := load(t)
+		q, s, ok, err := jobBackend(cfg, nil, newAWSChain(cfg, tenant.HTTPClient()), tenant.HTTPClient())
 		if !ok || err != nil {
 			t.Fatalf("jobBackend = %v, %v", ok, err)
 		}

@@ -12,8 +12,8 @@ import (
 )
 
 // The azureonly build never runs on Lambda (fitsBuild refuses it first).
-func awsJobBackend(config.Config, *http.Client) (jobs.Queue, jobs.Store, bool, error) {
+func awsJobBackend(config.Config, awsChain, *http.Client) (jobs.Queue, jobs.Store, bool, error) {
 	return nil, nil, false, errors.New("this build has no AWS job backend")
 }
 
-func awsReplays(config.Config, *http.Client) webhook.SharedReplays { return nil }
+func awsReplays(config.Config, awsChain, *http.Client) webhook.SharedReplays { return nil }

@@ -18,8 +18,8 @@ import (
 // are in-process, and run is the queue's consumer, which the caller runs
 // for as long as it serves. A nil engine (a runtime without a job backend)
 // leaves the job routes answering 503.
-func newJobs(cfg config.Config, platform azcore.TokenCredential, hc *http.Client, g jobs.Graph, throttle *reprocess.Throttle, logger *slog.Logger) (e *jobs.Engine, run func(context.Context), err error) {
-	q, s, ok, err := jobBackend(cfg, platform, hc)
+func newJobs(cfg config.Config, platform azcore.TokenCredential, awsCreds awsChain, hc *http.Client, g jobs.Graph, throttle *reprocess.Throttle, logger *slog.Logger) (e *jobs.Engine, run func(context.Context), err error) {
+	q, s, ok, err := jobBackend(cfg, platform, awsCreds, hc)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -24,7 +24,7 @@ func TestNewJobsPicksTheBackend(t *testing.T) {
 		t.Fatalf("runtime %s, storage configured %v: want local without storage", cfg.Runtime, cfg.Jobs.Storage.Configured())
 	}
 
-	e, run, err := newJobs(cfg, nil, tenant.HTTPClient(), jobGraphStub{}, nil, logger)
+	e, run, err := newJobs(cfg, nil, awsChain{}, tenant.HTTPClient(), jobGraphStub{}, nil, logger)
 	if err != nil || e == nil || run == nil {
 		t.Fatalf("local without storage: engine %v, run %v, err %v; want the in-process queue and store", e != nil, run != nil, err)
 	}
@@ -35,7 +35,7 @@ func TestNewJobsPicksTheBackend(t *testing.T) {
 
 	azure := cfg
 	azure.Runtime = config.AzureFunctions
-	if e, run, err := newJobs(azure, nil, tenant.HTTPClient(), jobGraphStub{}, nil, logger); e != nil || run != nil || err != nil {
+	if e, run, err := newJobs(azure, nil, awsChain{}, tenant.HTTPClient(), jobGraphStub{}, nil, logger); e != nil || run != nil || err != nil {
 		t.Fatalf("Azure without storage: engine %v, err %v; want none (the job routes answer 503)", e != nil, err)
 	}
 }

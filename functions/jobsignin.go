@@ -48,7 +48,7 @@ func sandboxJobGraph(ctx context.Context, getenv func(string) string, throttle *
 		return nil, nil, fmt.Errorf("sandbox configuration: %w", err)
 	}
 	hc := d.client
-	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
+	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, newAWSChain(cfg, hc), hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
 		store = secrets.New(cfg.KeyVaultURL, platform, hc, secrets.DefaultTTL)

@@ -39,15 +39,13 @@ func startLambda(ctx context.Context, a edges) error {
 
 // awsAssertion is the AWS STS web identity token that federation presents
 // to Entra instead of a stored secret; nil unless it is configured.
-func awsAssertion(id config.Identity, hc *http.Client) credential.AssertionFunc {
+func awsAssertion(id config.Identity, chain awsChain, hc *http.Client) credential.AssertionFunc {
 	if id.Kind != config.AWSFederation {
 		return nil
 	}
 	src, err := awssts.NewTokenSource(awssts.Config{
-		Region: id.AWS.Region,
-		Credentials: awssts.Credentials{
-			AccessKeyID: id.AWS.AccessKeyID, SecretAccessKey: id.AWS.SecretAccessKey, SessionToken: id.AWS.SessionToken,
-		},
+		Region:         id.AWS.Region,
+		Credentials:    chain.creds,
 		EndpointURLSTS: id.AWS.STSEndpoint,
 		HTTPClient:     hc,
 	})

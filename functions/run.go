@@ -116,7 +116,8 @@ func newCore(cfg config.Config, hc *http.Client, logger *slog.Logger) (*reproces
 // the Logic Apps callbacks counted in detached (may be nil); it answers
 // the edges (without their logger and tracing) with the jobs engine.
 func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp trace.TracerProvider, detached *sync.WaitGroup) (edges, error) {
-	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, hc))
+	awsCreds := newAWSChain(cfg, hc)
+	platform := credential.Platform(cfg.Identity, cfg.Cloud, hc, awsAssertion(cfg.Identity, awsCreds, hc))
 	var store *secrets.Store
 	if cfg.NeedsKeyVault() {
 		store = secrets.New(cfg.KeyVaultURL, platform, hc, secrets.DefaultTTL)
@@ -128,7 +129,7 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 		OnThrottle: throttle.Hold,
 	})
 	core := reprocess.New(graph, throttle)
-	engine, runJobs, err := newJobs(cfg, platform, hc, graph, throttle, logger)
+	engine, runJobs, err := newJobs(cfg, platform, awsCreds, hc, graph, throttle, logger)
 	if err != nil {
 		return edges{}, err
 	}
@@ -155,7 +156,7 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 		d.Replays = table
 	}
 	if cfg.Runtime == config.Lambda {
-		d.Replays = awsReplays(cfg, hc) // the jobs table in DynamoDB; nil without one
+		d.Replays = awsReplays(cfg, awsCreds, hc) // the jobs table in DynamoDB; nil without one
 	}
 	return edges{httpAPI: api.New(d), core: core, jobs: engine, runJobs: runJobs, purge: table}, nil
 }

@@ -2,24 +2,29 @@ package awssts_test
 
 import (
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/entra-tools/reprocess/shared/awscreds"
 	"github.com/entra-tools/reprocess/shared/awssts"
+	"github.com/entra-tools/reprocess/shared/config"
 )
 
 // The token source is the assertion callback of an Entra client assertion
 // credential; the values come from the Lambda environment through config.
 func ExampleTokenSource_Token() {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		panic(err)
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
 	ts, err := awssts.NewTokenSource(awssts.Config{
-		Region: "eu-west-1", // AWS_REGION
-		Credentials: awssts.Credentials{
-			AccessKeyID:     "ASIA…", // AWS_ACCESS_KEY_ID
-			SecretAccessKey: "…",     // AWS_SECRET_ACCESS_KEY
-			SessionToken:    "…",     // AWS_SESSION_TOKEN
-		},
-		HTTPClient: &http.Client{Timeout: 10 * time.Second},
+		Region: cfg.Identity.AWS.Region, // AWS_REGION
+		// The environment's keys, or the container credentials endpoint.
+		Credentials: awscreds.New(cfg.AWSCredentials, hc),
+		HTTPClient:  hc,
 	})
 	if err != nil {
 		panic(err)

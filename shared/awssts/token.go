@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/entra-tools/reprocess/shared/sigv4"
 )
 
@@ -23,15 +25,11 @@ const AzureADAudience = "api://AzureADTokenExchange"
 // zero; STS allows 60 s to 1 h.
 const DefaultDuration = 5 * time.Minute
 
-// Credentials sign the STS call. On Lambda they are the execution role's, in
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
-type Credentials = sigv4.Credentials
-
 // Config holds what NewTokenSource needs; the caller reads it from the
 // environment.
 type Config struct {
-	Region      string // AWS_REGION; STS has no global endpoint for this call
-	Credentials Credentials
+	Region      string                  // AWS_REGION; STS has no global endpoint for this call
+	Credentials aws.CredentialsProvider // the process's chain (awscreds)
 
 	// EndpointURLSTS and EndpointURL override the regional endpoint
 	// https://sts.<region>.amazonaws.com, in that order (AWS_ENDPOINT_URL_STS,
@@ -51,7 +49,7 @@ type Config struct {
 type TokenSource struct {
 	endpoint string
 	region   string
-	creds    Credentials
+	creds    aws.CredentialsProvider
 	audience string
 	duration time.Duration
 	client   *http.Client
@@ -68,8 +66,8 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	if cfg.Region == "" {
 		problems = append(problems, "region is empty")
 	}
-	if cfg.Credentials.AccessKeyID == "" || cfg.Credentials.SecretAccessKey == "" {
-		problems = append(problems, "access key id or secret access key is empty")
+	if cfg.Credentials == nil {
+		problems = append(problems, "no AWS credentials (access key or container endpoint)")
 	}
 	if cfg.HTTPClient == nil {
 		problems = append(problems, "no HTTP client")
@@ -136,8 +134,13 @@ func (s *TokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 		return "", time.Time{}, fmt.Errorf("awssts: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	creds, err := s.creds.Retrieve(ctx)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("awssts: GetWebIdentityToken: %w", err)
+	}
 	now := s.now()
-	sigv4.Sign(req, body, s.creds, s.region, "sts", now)
+	sigv4.Sign(req, body, sigv4.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken},
+		s.region, "sts", now)
 
 	resp, err := s.client.Do(req)
 	if err != nil {

@@ -1,8 +1,6 @@
 package awssts
 
 import (
-	"github.com/entra-tools/reprocess/shared/sigv4/sigv4test"
-
 	"context"
 	"errors"
 	"io"
@@ -16,9 +14,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/awscreds"
+	"github.com/entra-tools/reprocess/shared/sigv4/sigv4test"
 )
 
-var lambdaCreds = Credentials{
+var lambdaCreds = struct{ AccessKeyID, SecretAccessKey, SessionToken string }{
 	AccessKeyID:     "ASIAEXAMPLEEXAMPLE01",
 	SecretAccessKey: "lambda/secret/EXAMPLEKEYEXAMPLEKEY0001",
 	SessionToken:    "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN==",
@@ -117,8 +118,9 @@ var issued = time.Date(2026, 11, 29, 10, 15, 0, 0, time.UTC) // the testdata tok
 func newSource(tb testing.TB, endpoint string, now func() time.Time) *TokenSource {
 	tb.Helper()
 	ts, err := NewTokenSource(Config{
-		Region: "eu-west-1", Credentials: lambdaCreds, EndpointURLSTS: endpoint,
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Now: now,
+		Region: "eu-west-1", EndpointURLSTS: endpoint,
+		Credentials: awscreds.Static(lambdaCreds.AccessKeyID, lambdaCreds.SecretAccessKey, lambdaCreds.SessionToken),
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second}, Now: now,
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -53,11 +53,11 @@ type Identity struct {
 	AWS          AWS
 }
 
-// AWS holds what keyless federation needs from the Lambda environment.
+// AWS holds what keyless federation needs from the Lambda environment
+// besides the credentials (Config.AWSCredentials).
 type AWS struct {
-	Region, AccessKeyID, SessionToken string
-	SecretAccessKey                   string `json:"-"`
-	STSEndpoint                       string // AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, else the regional endpoint
+	Region      string
+	STSEndpoint string // AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, else the regional endpoint
 }
 
 // Webhook is one signed ticketing-system source.
@@ -85,8 +85,9 @@ type Config struct {
 	GraphCertificateName string
 	KeyVaultURL          string
 
-	Identity Identity
-	Cloud    Cloud
+	Identity       Identity
+	AWSCredentials AWSCredentials // the one AWS credential chain's sources (STS, SQS, DynamoDB)
+	Cloud          Cloud
 
 	RequestTimeout       time.Duration
 	Webhooks             map[string]Webhook // by lowercase source name; only configured ones
@@ -193,6 +194,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.Identity = loadIdentity(c.Runtime, env, getenv, bad)
+	c.AWSCredentials = loadAWSCredentials(env, getenv, bad)
+	if c.Identity.Kind == AWSFederation && !c.AWSCredentials.Configured() {
+		bad("AZURE_TOKEN_FROM_AWS_STS needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
+			"or AWS_CONTAINER_CREDENTIALS_FULL_URI (Lambda sets one or the other)")
+	}
 	if c.Identity.Kind == "" && (c.NeedsKeyVault() || c.GraphAuth == GraphPlatform) {
 		bad("no identity to reach %s: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, "+
 			"or run on Azure with a managed identity (IDENTITY_ENDPOINT), or on Lambda with AZURE_TOKEN_FROM_AWS_STS=true",
@@ -319,21 +325,12 @@ func loadIdentity(rt Runtime, env, rawenv func(string) string, bad func(string, 
 	case strings.EqualFold(env("AZURE_TOKEN_FROM_AWS_STS"), "true"):
 		id.Kind = AWSFederation
 		needApp("AZURE_TOKEN_FROM_AWS_STS")
-		id.AWS = AWS{
-			Region:          env("AWS_REGION"),
-			AccessKeyID:     env("AWS_ACCESS_KEY_ID"),
-			SecretAccessKey: rawenv("AWS_SECRET_ACCESS_KEY"),
-			SessionToken:    rawenv("AWS_SESSION_TOKEN"),
-			STSEndpoint:     env("AWS_ENDPOINT_URL_STS"),
-		}
+		id.AWS = AWS{Region: env("AWS_REGION"), STSEndpoint: env("AWS_ENDPOINT_URL_STS")}
 		if id.AWS.STSEndpoint == "" {
 			id.AWS.STSEndpoint = env("AWS_ENDPOINT_URL")
 		}
 		if id.AWS.Region == "" {
 			bad("AWS_REGION is required with AZURE_TOKEN_FROM_AWS_STS")
-		}
-		if id.AWS.AccessKeyID == "" || id.AWS.SecretAccessKey == "" {
-			bad("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required with AZURE_TOKEN_FROM_AWS_STS (Lambda sets them)")
 		}
 	case id.ClientSecret != "":
 		id.Kind = ClientSecret

@@ -14,11 +14,7 @@ type Jobs struct {
 	AWSRegion        string // AWS_REGION
 	SQSEndpoint      string // AWS_ENDPOINT_URL_SQS
 	DynamoDBEndpoint string // AWS_ENDPOINT_URL_DYNAMODB
-	// The execution role's credentials, which Lambda puts in the
-	// environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
-	AWSAccessKeyID     string
-	AWSSecretAccessKey string `json:"-"`
-	AWSSessionToken    string `json:"-"`
+	// The credentials are Config.AWSCredentials, shared with STS.
 
 	Storage Storage // Azure: AzureWebJobsStorage, as the Functions host reads it
 
@@ -61,8 +57,7 @@ var (
 func loadJobs(rt Runtime, env func(string) string, bad func(string, ...any)) Jobs {
 	j := Jobs{
 		Queue: env("JOBS_QUEUE"), Table: env("JOBS_TABLE"), QueueURL: env("JOBS_QUEUE_URL"),
-		AWSRegion: env("AWS_REGION"), AWSAccessKeyID: env("AWS_ACCESS_KEY_ID"),
-		AWSSecretAccessKey: env("AWS_SECRET_ACCESS_KEY"), AWSSessionToken: env("AWS_SESSION_TOKEN"),
+		AWSRegion:   env("AWS_REGION"),
 		SQSEndpoint: env("AWS_ENDPOINT_URL_SQS"), DynamoDBEndpoint: env("AWS_ENDPOINT_URL_DYNAMODB"),
 		Storage: Storage{
 			ConnectionString: env("AzureWebJobsStorage"),

@@ -10,23 +10,25 @@ import (
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/entra-tools/reprocess/shared/awscreds"
 	"github.com/entra-tools/reprocess/shared/awssts"
 	"github.com/entra-tools/reprocess/shared/sandbox"
 )
 
+// roleSession is the role session of AWSEnv, which change may edit.
+type roleSession struct{ id, secret, session string }
+
 // stsSource is the project's own STS client pointed at the tenant, with
-// the role session of AWSEnv unless cfg says otherwise.
-func stsSource(tb testing.TB, tenant *sandbox.Tenant, change func(*awssts.Config)) *awssts.TokenSource {
+// the role session of AWSEnv unless change says otherwise.
+func stsSource(tb testing.TB, tenant *sandbox.Tenant, change func(*awssts.Config, *roleSession)) *awssts.TokenSource {
 	tb.Helper()
-	id, secret, session := tenant.AWSCredentials()
-	cfg := awssts.Config{
-		Region:      sandbox.AWSRegion,
-		Credentials: awssts.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: session},
-		HTTPClient:  tenant.HTTPClient(),
-	}
+	var r roleSession
+	r.id, r.secret, r.session = tenant.AWSCredentials()
+	cfg := awssts.Config{Region: sandbox.AWSRegion, HTTPClient: tenant.HTTPClient()}
 	if change != nil {
-		change(&cfg)
+		change(&cfg, &r)
 	}
+	cfg.Credentials = awscreds.Static(r.id, r.secret, r.session)
 	ts, err := awssts.NewTokenSource(cfg)
 	if err != nil {
 		tb.Fatalf("NewTokenSource: %v", err)
@@ -80,17 +82,19 @@ func TestSTSRefusesBadRequests(t *testing.T) {
 	tenant := sandbox.NewForTest(t, sandbox.Options{})
 	tests := []struct {
 		name     string
-		change   func(*awssts.Config)
+		change   func(*awssts.Config, *roleSession)
 		setup    func()
 		wantCode string
 		wantMsg  string
 	}{
-		{"wrong secret", func(c *awssts.Config) { c.Credentials.SecretAccessKey += "x" }, nil, "SignatureDoesNotMatch", "does not match"},
-		{"unknown key", func(c *awssts.Config) { c.Credentials.AccessKeyID = "ASIAUNKNOWNUNKNOWN00" }, nil, "InvalidClientTokenId", "security token"},
-		{"wrong session token", func(c *awssts.Config) { c.Credentials.SessionToken = "IQoJstale" }, nil, "InvalidClientTokenId", "security token"},
-		{"no session token", func(c *awssts.Config) { c.Credentials.SessionToken = "" }, nil, "InvalidClientTokenId", "security token"},
-		{"scope of another region", func(c *awssts.Config) { c.EndpointURLSTS = "https://sts.us-east-1.amazonaws.com" }, nil, "SignatureDoesNotMatch", "valid region"},
-		{"stale clock", func(c *awssts.Config) { c.Now = func() time.Time { return time.Now().Add(-10 * time.Minute) } }, nil, "SignatureDoesNotMatch", "Signature expired"},
+		{"wrong secret", func(_ *awssts.Config, r *roleSession) { r.secret += "x" }, nil, "SignatureDoesNotMatch", "does not match"},
+		{"unknown key", func(_ *awssts.Config, r *roleSession) { r.id = "ASIAUNKNOWNUNKNOWN00" }, nil, "InvalidClientTokenId", "security token"},
+		{"wrong session token", func(_ *awssts.Config, r *roleSession) { r.session = "IQoJstale" }, nil, "InvalidClientTokenId", "security token"},
+		{"no session token", func(_ *awssts.Config, r *roleSession) { r.session = "" }, nil, "InvalidClientTokenId", "security token"},
+		{"scope of another region", func(c *awssts.Config, _ *roleSession) { c.EndpointURLSTS = "https://sts.us-east-1.amazonaws.com" }, nil, "SignatureDoesNotMatch", "valid region"},
+		{"stale clock", func(c *awssts.Config, _ *roleSession) {
+			c.Now = func() time.Time { return time.Now().Add(-10 * time.Minute) }
+		}, nil, "SignatureDoesNotMatch", "Signature expired"},
 		{"federation disabled", nil, func() { tenant.STS.SetFederationEnabled(false) }, "OutboundWebIdentityFederationDisabledException", "not enabled"},
 	}
 	for _, tc := range tests {

@@ -1,7 +1,6 @@
 package awsjobs
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -13,9 +12,9 @@ import (
 // Config is where the table and queue are and how to reach them.
 type Config struct {
 	Region      string
-	Credentials Credentials
-	Table       string // JOBS_TABLE
-	QueueURL    string // JOBS_QUEUE_URL
+	Credentials aws.CredentialsProvider // the process's chain (awscreds)
+	Table       string                  // JOBS_TABLE
+	QueueURL    string                  // JOBS_QUEUE_URL
 
 	DynamoDBEndpoint string // AWS_ENDPOINT_URL_DYNAMODB; "" = the regional endpoint
 	SQSEndpoint      string // AWS_ENDPOINT_URL_SQS; "" = the regional endpoint
@@ -23,20 +22,12 @@ type Config struct {
 	HTTPClient *http.Client // the process's transport; nil = http.DefaultClient
 }
 
-// Credentials are the execution role's temporary credentials, as Lambda
-// puts them in the environment.
-type Credentials struct {
-	AccessKeyID     string // AWS_ACCESS_KEY_ID
-	SecretAccessKey string // AWS_SECRET_ACCESS_KEY
-	SessionToken    string // AWS_SESSION_TOKEN
-}
-
 func (c Config) check() error {
 	switch {
 	case c.Region == "":
 		return errors.New("AWS_REGION is not set")
-	case c.Credentials.AccessKeyID == "" || c.Credentials.SecretAccessKey == "":
-		return errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+	case c.Credentials == nil:
+		return errors.New("no AWS credentials (AWS_ACCESS_KEY_ID or AWS_CONTAINER_CREDENTIALS_FULL_URI)")
 	}
 	return nil
 }
@@ -54,24 +45,18 @@ const (
 )
 
 // sdkConfig is the SDK configuration both clients are made from. It is built
-// from cfg alone, not config.LoadDefaultConfig: on provided.al2023 the
-// environment is the only credential source, and the shared-config, SSO
-// and IMDS providers LoadDefaultConfig links in would only add size.
+// from cfg alone, not config.LoadDefaultConfig: the credentials are the
+// process's chain (awscreds), and the shared-config, SSO and IMDS
+// providers LoadDefaultConfig links in would only add size.
 func (c Config) sdkConfig() aws.Config {
 	hc := c.HTTPClient
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	creds := aws.Credentials{
-		AccessKeyID: c.Credentials.AccessKeyID, SecretAccessKey: c.Credentials.SecretAccessKey,
-		SessionToken: c.Credentials.SessionToken, Source: "Lambda environment",
-	}
 	return aws.Config{
-		Region:     c.Region,
-		HTTPClient: hc,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return creds, nil
-		}),
+		Region:      c.Region,
+		HTTPClient:  hc,
+		Credentials: c.Credentials,
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts, o.MaxBackoff = maxAttempts, maxBackoff

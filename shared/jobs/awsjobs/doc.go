@@ -2,12 +2,12 @@
 // (jobs.Store) and the work units on an SQS queue (jobs.Queue).
 //
 // It calls them through aws-sdk-go-v2's service/dynamodb and service/sqs
-// clients, made from an aws.Config built from Config alone: region and
-// credentials are the Lambda environment's (AWS_REGION,
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, as config
-// reads them), which on provided.al2023 Lambda always sets, so
-// config.LoadDefaultConfig's other credential sources (shared files, SSO,
-// IMDS) would only add 0.55 MB to lambda.zip. AWS_ENDPOINT_URL_DYNAMODB
+// clients, made from an aws.Config built from Config alone: the region is
+// the Lambda environment's (AWS_REGION) and the credentials are the
+// process's one chain (awscreds: the environment's keys, else the
+// container credentials endpoint), so config.LoadDefaultConfig's other
+// credential sources (shared files, SSO, IMDS) would only add 0.55 MB to
+// lambda.zip. AWS_ENDPOINT_URL_DYNAMODB
 // and AWS_ENDPOINT_URL_SQS become the clients' BaseEndpoint, to reach
 // emulators; the process's http.Client carries every call. Each client
 // is built once per process, on first use; the SDK's standard retryer is

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/entra-tools/reprocess/shared/awscreds"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/awsjobs"
 	"github.com/entra-tools/reprocess/shared/sandbox"
@@ -24,7 +25,7 @@ func sandboxQueue(t *testing.T) (*awsjobs.Queue, *sandbox.Tenant, awsjobs.Config
 	id, secret, token := tenant.AWSCredentials()
 	cfg := awsjobs.Config{
 		Region: sandbox.AWSRegion, QueueURL: tenant.SQS.QueueURL(sandbox.AWSRegion, sandbox.SQSJobsQueue),
-		Credentials: awsjobs.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token},
+		Credentials: awscreds.Static(id, secret, token),
 		HTTPClient:  tenant.HTTPClient(),
 	}
 	return awsjobs.NewQueue(cfg), tenant, cfg
@@ -93,10 +94,7 @@ func TestSandboxQueueRedrives(t *testing.T) {
 	if err := q.Send(ctx, 0, message(1)); err != nil {
 		t.Fatal(err)
 	}
-	c := sqs.New(sqs.Options{Region: cfg.Region, HTTPClient: cfg.HTTPClient,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: cfg.Credentials.AccessKeyID, SecretAccessKey: cfg.Credentials.SecretAccessKey, SessionToken: cfg.Credentials.SessionToken}, nil
-		})})
+	c := sqs.New(sqs.Options{Region: cfg.Region, HTTPClient: cfg.HTTPClient, Credentials: cfg.Credentials})
 	for attempt := 1; attempt <= sandbox.SQSMaxReceiveCount; attempt++ {
 		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(cfg.QueueURL), MaxNumberOfMessages: 10,
 			VisibilityTimeout: 30, MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll}})
@@ -141,7 +139,10 @@ func TestQueueFailuresAreUnavailable(t *testing.T) {
 		edit func(*awsjobs.Config)
 	}{
 		{"no such queue", func(c *awsjobs.Config) { c.QueueURL = tenant.SQS.QueueURL(sandbox.AWSRegion, "nope") }},
-		{"wrong secret", func(c *awsjobs.Config) { c.Credentials.SecretAccessKey = "wrong" }},
+		{"wrong secret", func(c *awsjobs.Config) {
+			id, _, token := tenant.AWSCredentials()
+			c.Credentials = awscreds.Static(id, "wrong", token)
+		}},
 		{"closed port", func(c *awsjobs.Config) { c.SQSEndpoint = "http://127.0.0.1:1" }},
 		{"no queue url", func(c *awsjobs.Config) { c.QueueURL = "" }},
 	}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/entra-tools/reprocess/shared/awscreds"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/sigv4/sigv4test"
 )
@@ -44,7 +45,7 @@ func scripted(t *testing.T, answers ...[2]string) (*httptest.Server, *atomic.Int
 
 func testConfig(endpoint string) Config {
 	return Config{Region: "eu-west-1", Table: "t", DynamoDBEndpoint: endpoint,
-		Credentials: Credentials{AccessKeyID: "AKID", SecretAccessKey: "secret", SessionToken: "tok"}}
+		Credentials: awscreds.Static("AKID", "secret", "tok")}
 }
 
 const throttled = `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`

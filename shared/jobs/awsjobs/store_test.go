@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/entra-tools/reprocess/shared/awscreds"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/awsjobs"
 	"github.com/entra-tools/reprocess/shared/jobs/awsjobs/awsjobstest"
@@ -104,7 +105,7 @@ func TestStoreUnreachableIsUnavailable(t *testing.T) {
 		cfg  awsjobs.Config
 	}{
 		{"closed port", awsjobs.Config{Region: "eu-west-1", Table: "t", DynamoDBEndpoint: "http://127.0.0.1:1",
-			Credentials: awsjobs.Credentials{AccessKeyID: "a", SecretAccessKey: "s"}}},
+			Credentials: awscreds.Static("a", "s", "")}},
 		{"no credentials", awsjobs.Config{Region: "eu-west-1", Table: "t", DynamoDBEndpoint: "http://127.0.0.1:1"}},
 	}
 	for _, c := range cases {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/entra-tools/reprocess/internal/testkit"
-	"github.com/entra-tools/reprocess/shared/jobs/awsjobs"
+	"github.com/entra-tools/reprocess/shared/awscreds"
 	"github.com/entra-tools/reprocess/shared/sigv4"
 )
 
@@ -22,7 +22,9 @@ import (
 // any signature.
 const Region = "eu-west-1"
 
-var Credentials = awsjobs.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "dynalite-does-not-check"}
+var Credentials = awscreds.Static(keys.AccessKeyID, keys.SecretAccessKey, "")
+
+var keys = sigv4.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "dynalite-does-not-check"}
 
 // Table starts dynalite for the rest of the test, creates table in it and
 // returns the endpoint, for AWS_ENDPOINT_URL_DYNAMODB.
@@ -71,7 +73,7 @@ func call(endpoint, action string, in, out any) error {
 	}
 	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	r.Header.Set("X-Amz-Target", "DynamoDB_20120810."+action)
-	sigv4.Sign(r, body, sigv4.Credentials(Credentials), Region, "dynamodb", time.Now())
+	sigv4.Sign(r, body, keys, Region, "dynamodb", time.Now())
 	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
 		return err
