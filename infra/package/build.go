@@ -69,6 +69,8 @@ var coldPackages = []string{
 	"github.com/MicahParks/...", // JWKS fetch and parse (keyfunc, jwkset)
 	"golang.org/x/crypto/...",   // PKCS#12 certificates
 	"encoding/xml",              // azcore's and MSAL's XML, never used against Entra or Graph
+	"golang.org/x/net/...",      // the Azure SDK transport's HTTP/2, for managed identity only
+	"golang.org/x/text/...",     // under x/net's idna
 }
 
 // coldGCFlags are the go build flags that compile coldPackages without inlining.
