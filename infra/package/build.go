@@ -63,14 +63,16 @@ func (b builder) build(ctx context.Context, t target) ([]byte, error) {
 // standard-library packages that most others import, whose change would
 // recompile half the build.
 var coldPackages = []string{
-	"github.com/Azure/...",      // azcore, azidentity, azsecrets: tokens and Key Vault
-	"github.com/AzureAD/...",    // MSAL, under azidentity
-	"github.com/kylelemons/...", // MSAL's error pretty-printer
-	"github.com/MicahParks/...", // JWKS fetch and parse (keyfunc, jwkset)
-	"golang.org/x/crypto/...",   // PKCS#12 certificates
-	"encoding/xml",              // azcore's and MSAL's XML, never used against Entra or Graph
-	"golang.org/x/net/...",      // the Azure SDK transport's HTTP/2, for managed identity only
-	"golang.org/x/text/...",     // under x/net's idna
+	"github.com/Azure/...",             // azcore, azidentity, azsecrets: tokens and Key Vault
+	"github.com/AzureAD/...",           // MSAL, under azidentity
+	"github.com/kylelemons/...",        // MSAL's error pretty-printer
+	"github.com/MicahParks/...",        // JWKS fetch and parse (keyfunc, jwkset)
+	"golang.org/x/crypto/...",          // PKCS#12 certificates
+	"encoding/xml",                     // azcore's and MSAL's XML, never used against Entra or Graph
+	"golang.org/x/net/...",             // the Azure SDK transport's HTTP/2, for managed identity only
+	"golang.org/x/text/...",            // under x/net's idna
+	"github.com/aws/aws-sdk-go-v2/...", // DynamoDB and SQS: a few calls per job work unit, never on a reprocess request
+	"github.com/aws/smithy-go/...",     // under aws-sdk-go-v2
 }
 
 // coldGCFlags are the go build flags that compile coldPackages without inlining.
