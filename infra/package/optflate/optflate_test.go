@@ -30,12 +30,12 @@ func inputs() map[string][]byte {
 		"two bytes":   {'x', 'y'},
 		"three same":  {0, 0, 0},
 		"text":        []byte(strings.Repeat("The quick brown fox jumps over the lazy dog. ", 50)),
-		"zeros":       make([]byte, 300_000),
+		"zeros":       make([]byte, 100_000),
 		"noise":       noise,
 		"four bytes":  small,
 		"far repeat":  farRepeat,
-		"block edges": bytes.Repeat([]byte("0123456789abcdef"), 3*(1<<16)/16+7),
-		"test binary": self[:min(len(self), 1<<20)],
+		"block edges": bytes.Repeat([]byte("0123456789abcdef"), 2*Default.BlockSize/16+7),
+		"test binary": self[:min(len(self), 512<<10)],
 	}
 }
 
@@ -109,5 +109,14 @@ func TestCodeLengthsAreLimitedAndComplete(t *testing.T) {
 		if kraft != 1 {
 			t.Errorf("limit %d: Kraft sum %v, want a complete code", limit, kraft)
 		}
+	}
+}
+
+// BenchmarkCompress: the packager's cost per MB of machine code.
+func BenchmarkCompress(b *testing.B) {
+	data := inputs()["test binary"]
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		Compress(data, Default)
 	}
 }
