@@ -55,7 +55,8 @@ func (b builder) build(ctx context.Context, t target) ([]byte, error) {
 }
 
 // coldPackages run only when the binary acquires a token or a secret, parses a
-// certificate or fetches signing keys: at start, and then about hourly. They are
+// certificate or fetches signing keys (at start, and then about hourly), or, for
+// the AWS SDK, makes the few DynamoDB and SQS calls of a job work unit. They are
 // compiled without inlining (-l), which their callers cannot notice but which
 // makes the handler's deflated size about 50 KB smaller (azure-functions.zip had
 // to fit in 4 MiB). The list leaves out every package a reprocess request runs
