@@ -16,7 +16,8 @@
 //   - VmRSS after start-up and one reprocess, VmHWM after the load;
 //   - the package sizes (the packager, Lambda for arm64 as shipped unless -lambda-arch);
 //   - the Lambda event conversions, next to aws-lambda-go-api-proxy
-//     (bench/proxycompare, its own module).
+//     (bench/proxycompare, its own module);
+//   - a job over a 10,000-assignment access package (job.go).
 package main
 
 import (
@@ -235,7 +236,17 @@ func run() error {
 			return err
 		}
 	}
+	var jobRuns map[string][]jobRun
+	if !*skipJob {
+		step(fmt.Sprintf("jobs: %d assignments, %d runs per mode (the development build's `handler job --sandbox`)", *jobAssignments, *jobRounds))
+		if jobRuns, err = benchJobs(tmp); err != nil {
+			return err
+		}
+	}
 	printTable(results, startup, idle, hwm, sizes, conv, rate)
+	if jobRuns != nil {
+		printJobs(jobRuns)
+	}
 	for name, res := range results {
 		if res.errors > 0 {
 			return fmt.Errorf("%s: %d requests were not answered 202", name, res.errors)

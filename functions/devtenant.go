@@ -17,4 +17,10 @@ type devTenant struct {
 	getenv func(string) string
 	guide  func(w io.Writer, addr string, auth bool)
 	stop   func()
+	// addBulk adds an access package of n delivered assignments (every 25th
+	// target drifted) and returns its id: `job --sandbox-assignments n`.
+	addBulk func(n int) string
+	// graphRequests counts what the emulated Graph answered: HTTP requests
+	// and the $batch items inside them.
+	graphRequests func() (requests, items int)
 }

@@ -5,8 +5,10 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
+	"github.com/entra-tools/reprocess/shared/azurefunc"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // jobBackend picks where job work and state live: SQS and DynamoDB on
@@ -23,4 +25,12 @@ func jobBackend(cfg config.Config, platform azcore.TokenCredential, hc *http.Cli
 		return nil, nil, false, nil // the in-process queue and store (wired with the engine)
 	}
 	return nil, nil, false, nil
+}
+
+// sharedTable is what the platform's table holds besides jobs: webhook
+// replay records for every instance, and (Azure Table Storage has no TTL)
+// the purge of expired jobs that the sweep runs.
+type sharedTable interface {
+	webhook.SharedReplays
+	azurefunc.Purger
 }

@@ -3,16 +3,67 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
+	"github.com/entra-tools/reprocess/shared/jobs/azstorage"
 )
 
 // azureJobBackend is the jobs queue and table in the function app's
-// storage account (AzureWebJobsStorage).
+// storage account (AzureWebJobsStorage). Nothing is sent until the first
+// job: the queue and table are created then.
 func azureJobBackend(cfg config.Config, platform azcore.TokenCredential, hc *http.Client) (jobs.Queue, jobs.Store, bool, error) {
-	return nil, nil, false, nil // not built yet
+	a, err := azstorage.ParseAccount(cfg.Jobs.Storage)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	o := azstorage.Options{Account: a}
+	if a.Identity {
+		if o.Credential, err = storageCredential(cfg, a.ClientID, platform, hc); err != nil {
+			return nil, nil, false, fmt.Errorf("AzureWebJobsStorage: %w", err)
+		}
+	}
+	q, err := azstorage.NewQueue(o, cfg.Jobs.Queue)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("AzureWebJobsStorage: %w", err)
+	}
+	s, err := azstorage.NewStore(o, cfg.Jobs.Table)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("AzureWebJobsStorage: %w", err)
+	}
+	return q, s, true, nil
+}
+
+// storageCredential is the managed identity the host uses for its storage:
+// the process's platform credential when it is that same identity (one
+// credential, one token cache), else the identity __clientId names (or the
+// system-assigned one).
+func storageCredential(cfg config.Config, clientID string, platform azcore.TokenCredential, hc *http.Client) (azcore.TokenCredential, error) {
+	if platform != nil && cfg.Identity.Kind == config.ManagedIdentity && clientID == cfg.Identity.ClientID {
+		return platform, nil
+	}
+	o := &azidentity.ManagedIdentityCredentialOptions{}
+	if hc != nil {
+		o.Transport = hc
+	}
+	if clientID != "" {
+		o.ID = azidentity.ClientID(clientID)
+	}
+	return azidentity.NewManagedIdentityCredential(o)
+}
+
+// azureTable is the jobs table as the webhook replay record (so every
+// instance refuses a delivery another one received) and as the sweep's
+// purge of expired jobs.
+func azureTable(cfg config.Config, platform azcore.TokenCredential, hc *http.Client) (sharedTable, error) {
+	_, s, _, err := azureJobBackend(cfg, platform, hc)
+	if err != nil {
+		return nil, err
+	}
+	return s.(*azstorage.Store), nil
 }

@@ -28,6 +28,9 @@ import (
 
 // run starts the runtime the environment names and serves until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "job" { // the terminal command (jobcmd.go)
+		return runJob(ctx, args[1:], getenv, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("handler", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	useSandbox := fs.Bool("sandbox", false, "serve against an embedded emulated tenant (no Azure account needed)")
@@ -75,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case config.Lambda:
 		return startLambda(ctx, ed)
 	case config.AzureFunctions:
-		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, azurefunc.WithTracer(tracing.Provider())), logger, detached)
+		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, append(azureJobOptions(cfg, ed), azurefunc.WithTracer(tracing.Provider()))...), logger, detached)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
@@ -96,6 +99,7 @@ type edges struct {
 	// runJobs consumes the in-process jobs queue (local runtime without
 	// storage); nil where the platform delivers job messages.
 	runJobs func(context.Context)
+	purge   azurefunc.Purger // expired jobs' records, where the table has no TTL; nil elsewhere
 
 	jobsConfig config.Jobs // the jobs queue (on Lambda, its records are job messages) and the sweep
 }
@@ -143,7 +147,14 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 	if err := wireSecurity(&d, cfg, store, hc); err != nil {
 		return edges{}, err
 	}
-	return edges{httpAPI: api.New(d), core: core, jobs: engine, runJobs: runJobs}, nil
+	var table sharedTable // the function app's table: replay records for every instance, and the purge of expired jobs
+	if cfg.Runtime != config.Lambda && cfg.Jobs.Storage.Configured() {
+		if table, err = azureTable(cfg, platform, hc); err != nil {
+			return edges{}, err
+		}
+		d.Replays = table
+	}
+	return edges{httpAPI: api.New(d), core: core, jobs: engine, runJobs: runJobs, purge: table}, nil
 }
 
 // flushTraces sends the spans not yet exported, for at most d: the last

@@ -31,10 +31,14 @@ func startSandbox(ctx context.Context, getenv func(string) string, auth bool) (*
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
 	return &devTenant{
-		client: t.HTTPClient(),
-		getenv: overlay(sandboxEnv(t, auth), getenv),
-		guide:  func(w io.Writer, addr string, auth bool) { printSandboxGuide(w, t, addr, auth) },
-		stop:   func() { t.Close() },
+		client:  t.HTTPClient(),
+		getenv:  overlay(sandboxEnv(t, auth), getenv),
+		guide:   func(w io.Writer, addr string, auth bool) { printSandboxGuide(w, t, addr, auth) },
+		stop:    func() { t.Close() },
+		addBulk: func(n int) string { return t.AddBulkAccessPackage(n, 25).ID },
+		graphRequests: func() (int, int) {
+			return t.Count(sandbox.Graph), t.CountFunc(func(r sandbox.Request) bool { return r.Service == sandbox.Graph && r.InBatch })
+		},
 	}, nil
 }
 

@@ -198,6 +198,7 @@ func TestBicepChecker(t *testing.T) {
 var platformAppSettings = []string{
 	"AzureWebJobsStorage__blobServiceUri",
 	"AzureWebJobsStorage__queueServiceUri",
+	"AzureWebJobsStorage__tableServiceUri", // the binary's job table (the host reads the same settings' family)
 	"AzureWebJobsStorage__credential",
 	"AzureWebJobsStorage__clientId",
 	"APPLICATIONINSIGHTS_CONNECTION_STRING",
@@ -239,6 +240,16 @@ func TestBicep(t *testing.T) {
 		{"deployment through the identity", `type: 'UserAssignedIdentity'`},
 		{"AZURE_CLIENT_ID is the identity", `AZURE_CLIENT_ID: identity\.properties\.clientId`},
 		{"azd finds the app", `'azd-service-name': 'api'`},
+		{"Table Data Contributor role", `storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'`},
+		{"Queue Data Contributor role", `storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'`},
+		{"both storage data roles given to the identity", `for role in \[[^\]]*roles\.storageQueueDataContributor, roles\.storageTableDataContributor\]`},
+		{"the jobs queue", `name: jobsQueueName`},
+		{"the jobs table", `name: jobsTableName`},
+		{"the job table reached through the identity", `AzureWebJobsStorage__tableServiceUri: storage\.properties\.primaryEndpoints\.table`},
+		{"JOBS_QUEUE names the jobs queue", `JOBS_QUEUE: jobsQueueName`},
+		{"JOBS_TABLE names the jobs table", `JOBS_TABLE: jobsTableName`},
+		{"the sweep runs daily by default", `param sweepSchedule string = '0 0 3 \* \* \*'`},
+		{"no sweep ids by default", `param sweepAccessPackageIds string = ''`},
 	}
 	for _, f := range facts {
 		if !regexp.MustCompile(f.pattern).MatchString(src) {

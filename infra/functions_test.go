@@ -17,7 +17,8 @@ import (
 // table (api.Routes).
 var (
 	specHTTPFunctions  = []string{"reprocess", "status", "submit", "webhook", "openapi", "jobs", "job-status"}
-	specQueueFunctions = map[string]string{"reprocess-queue": "reprocess-requests"} // folder: queue
+	specQueueFunctions = map[string]string{"reprocess-queue": "reprocess-requests", "job-worker": "%JOBS_QUEUE%"} // folder: queue
+	specTimerFunctions = map[string]string{"sweep": "%SWEEP_SCHEDULE%"}                                           // folder: schedule
 )
 
 type binding struct {
@@ -28,6 +29,7 @@ type binding struct {
 	Route      string   `json:"route"`
 	QueueName  string   `json:"queueName"`
 	Connection string   `json:"connection"`
+	Schedule   string   `json:"schedule"`
 }
 
 // functionFolders reads every functions/<name>/function.json.
@@ -109,7 +111,8 @@ func TestFunctionFoldersMatchRoutes(t *testing.T) {
 		prefix = "/" + prefix
 	}
 	for name := range folders {
-		if _, queue := specQueueFunctions[name]; !queue && !slices.Contains(specHTTPFunctions, name) {
+		_, queue := specQueueFunctions[name]
+		if _, timer := specTimerFunctions[name]; !queue && !timer && !slices.Contains(specHTTPFunctions, name) {
 			t.Errorf("functions/%s is not a function the contract lists", name)
 		}
 	}
@@ -123,6 +126,13 @@ func TestFunctionFoldersMatchRoutes(t *testing.T) {
 		if trigger.Type != "queueTrigger" || trigger.QueueName != queue || trigger.Connection != "AzureWebJobsStorage" {
 			t.Errorf("functions/%s: trigger = %s on %q via %q, want queueTrigger on %q via AzureWebJobsStorage",
 				name, trigger.Type, trigger.QueueName, trigger.Connection, queue)
+		}
+	}
+
+	for name, schedule := range specTimerFunctions {
+		bindings := folders[name]
+		if len(bindings) != 1 || bindings[0].Type != "timerTrigger" || bindings[0].Schedule != schedule {
+			t.Errorf("functions/%s: bindings = %+v, want one timerTrigger on %q", name, bindings, schedule)
 		}
 	}
 
@@ -176,15 +186,32 @@ func TestFunctionFoldersMatchRoutes(t *testing.T) {
 	}
 }
 
+// Every queue a trigger listens on is one main.bicep creates: a literal name
+// is var queueName; %SETTING% is the app setting, which must name a created queue.
 func TestBicepCreatesTheTriggerQueue(t *testing.T) {
-	m := regexp.MustCompile(`var queueName = '([^']+)'`).FindStringSubmatch(repoFile(t, "infra/azure/main.bicep"))
-	if m == nil {
+	src := repoFile(t, "infra/azure/main.bicep")
+	created := map[string]string{} // var name: queue name
+	for _, m := range regexp.MustCompile(`var (\w*[qQ]ueueName) = '([^']+)'`).FindAllStringSubmatch(src, -1) {
+		created[m[1]] = m[2]
+	}
+	if created["queueName"] == "" {
 		t.Fatal("main.bicep has no var queueName")
 	}
 	for name, bindings := range functionFolders(t) {
 		for _, b := range bindings {
-			if b.Type == "queueTrigger" && b.QueueName != m[1] {
-				t.Errorf("functions/%s listens on queue %q, main.bicep creates %q", name, b.QueueName, m[1])
+			if b.Type != "queueTrigger" {
+				continue
+			}
+			want := created["queueName"]
+			if setting, ok := strings.CutPrefix(b.QueueName, "%"); ok {
+				m := regexp.MustCompile(`\n\s*` + regexp.QuoteMeta(strings.TrimSuffix(setting, "%")) + `: (\w+)`).FindStringSubmatch(src)
+				if m == nil || created[m[1]] == "" {
+					t.Errorf("functions/%s listens on %s, which main.bicep does not set to a queue it creates", name, b.QueueName)
+				}
+				continue
+			}
+			if b.QueueName != want {
+				t.Errorf("functions/%s listens on queue %q, main.bicep creates %q", name, b.QueueName, want)
 			}
 		}
 	}

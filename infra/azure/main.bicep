@@ -86,10 +86,21 @@ param instanceMemoryMB int = 2048
 @description('Object id of a user or group that may manage the vault\'s secrets and certificates (azd passes the signed-in user). Empty: none.')
 param keyVaultAdminPrincipalId string = ''
 
+@description('Access package ids (comma-separated GUIDs) the sweep re-enforces on its schedule. Empty: the sweep only purges expired jobs.')
+param sweepAccessPackageIds string = ''
+
+@description('What the sweep\'s jobs reprocess: drifted (only assignments whose target lacks a group of the package) or all.')
+@allowed(['drifted', 'all'])
+param sweepMode string = 'drifted'
+
+@description('When the sweep runs: an NCRONTAB expression with seconds (default 03:00 UTC daily).')
+param sweepSchedule string = '0 0 3 * * *'
+
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   keyVaultCertificatesOfficer: 'a4417e6f-fecd-4de8-b567-7b0420556985'
@@ -100,6 +111,8 @@ var token = toLower(uniqueString(subscription().id, resourceGroup().id, environm
 var appName = 'func-${environmentName}-${token}'
 var deploymentContainerName = 'app-package-${take(token, 8)}'
 var queueName = 'reprocess-requests' // functions/reprocess-queue/function.json listens here
+var jobsQueueName = 'reprocess-jobs' // JOBS_QUEUE: functions/job-worker/function.json listens on %JOBS_QUEUE%
+var jobsTableName = 'reprocessjobs' // JOBS_TABLE: job records and the shared webhook replay records
 var tags = { 'azd-env-name': environmentName }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -144,10 +157,30 @@ resource reprocessQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@
   name: queueName
 }
 
+// Work units of jobs (job-worker); the host creates reprocess-jobs-poison for messages
+// that fail maxDequeueCount times, and the job counts their items as failed.
+resource jobsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: jobsQueueName
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Job state: a row per job and per committed work unit (conditional inserts), purged by
+// the sweep after 30 days (Table Storage has no TTL).
+resource jobsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tableService
+  name: jobsTableName
+}
+
 // Blob Data Owner: the host's leases and keys, and the deployment package.
-// Queue Data Contributor: the queue trigger (read, delete, move to poison).
+// Queue Data Contributor: the queue triggers (read, delete, move to poison) and the jobs' fan-out.
+// Table Data Contributor: job state and the webhook replay records.
 resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for role in [roles.storageBlobDataOwner, roles.storageQueueDataContributor]: {
+  for role in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
     name: guid(storage.id, identity.id, role)
     scope: storage
     properties: {
@@ -279,6 +312,7 @@ var appSettings = {
   // The host's own storage, through the identity (no connection string, no key).
   AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
   AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table // the binary's job table
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.properties.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
@@ -290,6 +324,10 @@ var appSettings = {
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLOUD: graphCloud
   REQUEST_TIMEOUT: requestTimeout
+  JOBS_QUEUE: jobsQueueName
+  JOBS_TABLE: jobsTableName
+  SWEEP_MODE: sweepMode
+  SWEEP_SCHEDULE: sweepSchedule // read by the host for functions/sweep (%SWEEP_SCHEDULE%)
 }
 
 // Settings that exist only when their parameter is given: an empty app setting would
@@ -306,6 +344,7 @@ var optionalAppSettings = {
   WEBHOOK_ZENDESK_SECRET_NAME: webhookZendeskSecretName
   WEBHOOK_PAGERDUTY_SECRET_NAME: webhookPagerdutySecretName
   WEBHOOK_JIRA_SECRET_NAME: webhookJiraSecretName
+  SWEEP_ACCESS_PACKAGE_IDS: sweepAccessPackageIds
 }
 
 var givenAppSettings = toObject(filter(items(optionalAppSettings), s => !empty(s.value)), s => s.key, s => s.value)
@@ -314,7 +353,7 @@ resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: union(appSettings, givenAppSettings, additionalAppSettings)
-  dependsOn: [reprocessQueue, vaultReader, telemetryRole]
+  dependsOn: [reprocessQueue, jobsQueue, jobsTable, vaultReader, telemetryRole]
 }
 
 output AZURE_FUNCTION_APP_NAME string = functionApp.name

@@ -23,6 +23,7 @@ type Deps struct {
 	Auth           Authenticator              // nil: no bearer token is required
 	Secrets        SecretReader               // the webhooks' signing secrets
 	Webhooks       map[webhook.Source]Webhook // configured sources only
+	Replays        webhook.SharedReplays      // deliveries seen by any instance (the jobs table); nil: per instance
 	Callbacks      *callback.Sender           // Logic Apps webhook callbacks; nil refuses callbackUrl
 	Detached       *sync.WaitGroup            // counts callbacks still running after their call was answered, for shutdown to wait for; may be nil
 	OpenAPI        OpenAPIOptions

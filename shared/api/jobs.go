@@ -115,6 +115,10 @@ func jobStatus(d Deps) http.Handler {
 	})
 }
 
+// JobBody is a job as GET /api/jobs/{jobId} answers it: the terminal
+// command's --json report is the same body.
+func JobBody(j jobs.Job) any { return bodyOf(j) }
+
 func bodyOf(j jobs.Job) jobBody {
 	b := jobBody{JobID: j.ID, State: j.State, Scope: j.Scope, Mode: j.Mode, DryRun: j.DryRun, CreatedAt: j.CreatedAt,
 		CompletedAt: j.CompletedAt, Counts: j.Counts, Failures: j.Failures, Drift: j.Drift, Error: j.Error}

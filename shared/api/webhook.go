@@ -47,6 +47,9 @@ const (
 // answer again; the guard is per instance.
 func receiveWebhook(d Deps) http.Handler {
 	h := &webhookHandler{d: d, guard: webhook.NewReplayGuard(replayWindow, replayCapacity), refreshed: map[webhook.Source]time.Time{}}
+	if d.Replays != nil { // storage configured: a replay to another instance is caught too
+		h.guard.Share(d.Replays, d.Logger)
+	}
 	return http.HandlerFunc(h.serve)
 }
 
@@ -87,6 +90,12 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 		a := res.Result(r.Method)
 		return webhook.Answer{Status: a.Status, Header: a.Header, Body: a.Body}
 	})
+	if errors.Is(err, webhook.ErrReplayed) {
+		rec.attrs = append(rec.attrs, slog.Bool("replayed", true))
+		writeError(w, r, &reprocess.Problem{Status: http.StatusConflict, Code: "WebhookReplayed",
+			Message: "This delivery was already received (by another instance); it is not processed again.", Err: err})
+		return
+	}
 	if err != nil {
 		writeError(w, r, err)
 		return

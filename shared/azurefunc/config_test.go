@@ -57,6 +57,7 @@ type binding struct {
 	Route      string   `json:"route"`
 	QueueName  string   `json:"queueName"`
 	Connection string   `json:"connection"`
+	Schedule   string   `json:"schedule"`
 }
 
 // readJSON decodes path into v; strict refuses fields v does not know.
@@ -152,7 +153,7 @@ func TestFunctionFolders(t *testing.T) {
 		names = append(names, filepath.Base(filepath.Dir(path)))
 	}
 	slices.Sort(names)
-	want := append(httpFunctions(), FunctionReprocessQueue)
+	want := append(httpFunctions(), FunctionReprocessQueue, FunctionJobWorker, FunctionSweep)
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Fatalf("function folders = %v, want %v (the names the edge routes)", names, want)
@@ -163,8 +164,7 @@ func TestFunctionFolders(t *testing.T) {
 			Bindings []binding `json:"bindings"`
 		}
 		readJSON(t, filepath.Join(repoRoot, "functions", name, "function.json"), &f, true)
-		if name == FunctionReprocessQueue {
-			wantBindings := []binding{{Type: "queueTrigger", Direction: "in", Name: queueTriggerBinding, QueueName: "reprocess-requests", Connection: "AzureWebJobsStorage"}}
+		if wantBindings, ok := nonHTTPBindings[name]; ok {
 			if !slices.EqualFunc(f.Bindings, wantBindings, bindingEqual) {
 				t.Errorf("%s bindings = %+v, want %+v", name, f.Bindings, wantBindings)
 			}
@@ -195,7 +195,16 @@ func TestFunctionFolders(t *testing.T) {
 	}
 }
 
+// nonHTTPBindings are the queue and timer functions' bindings: the names
+// the edge reads (Data.msg, Data.timer) and the settings the host resolves.
+var nonHTTPBindings = map[string][]binding{
+	FunctionReprocessQueue: {{Type: "queueTrigger", Direction: "in", Name: queueTriggerBinding, QueueName: "reprocess-requests", Connection: "AzureWebJobsStorage"}},
+	FunctionJobWorker:      {{Type: "queueTrigger", Direction: "in", Name: queueTriggerBinding, QueueName: "%JOBS_QUEUE%", Connection: "AzureWebJobsStorage"}},
+	FunctionSweep:          {{Type: "timerTrigger", Direction: "in", Name: timerBinding, Schedule: "%SWEEP_SCHEDULE%"}},
+}
+
 func bindingEqual(a, b binding) bool {
 	return a.Type == b.Type && a.Direction == b.Direction && a.Name == b.Name && a.AuthLevel == b.AuthLevel &&
-		slices.Equal(a.Methods, b.Methods) && a.Route == b.Route && a.QueueName == b.QueueName && a.Connection == b.Connection
+		slices.Equal(a.Methods, b.Methods) && a.Route == b.Route && a.QueueName == b.QueueName && a.Connection == b.Connection &&
+		a.Schedule == b.Schedule
 }

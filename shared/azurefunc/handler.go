@@ -52,6 +52,8 @@ type edge struct {
 	// kinds maps "/"+function name to its JSON invocation handler.
 	kinds  map[string]func(http.ResponseWriter, *http.Request, string)
 	tracer trace.TracerProvider // the queue invocations' spans; nil records none
+	jobs   JobWorker            // the job-worker and sweep functions' core; nil: no job backend
+	sweep  SweepPlan
 }
 
 // Option tunes the handler NewHandler returns.
@@ -84,6 +86,8 @@ func newEdge(api http.Handler, core Core, logger *slog.Logger, timeout time.Dura
 		e.kinds["/"+name] = e.serveHTTPInvocation
 	}
 	e.kinds["/"+FunctionReprocessQueue] = e.serveQueueInvocation
+	e.kinds["/"+FunctionJobWorker] = e.serveJobWorker
+	e.kinds["/"+FunctionSweep] = e.serveSweep
 	return e
 }
 

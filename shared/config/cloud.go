@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Cloud is a Microsoft cloud: where Graph and the Entra login endpoint live.
 type Cloud struct {
@@ -24,4 +28,16 @@ var clouds = map[string]Cloud{
 	"usgov":    {Name: "usgov", GraphBaseURL: "https://graph.microsoft.us/v1.0", AuthorityHost: "https://login.microsoftonline.us/"},
 	"usgovdod": {Name: "usgovdod", GraphBaseURL: "https://dod-graph.microsoft.us/v1.0", AuthorityHost: "https://login.microsoftonline.us/"},
 	"china":    {Name: "china", GraphBaseURL: "https://microsoftgraph.chinacloudapi.cn/v1.0", AuthorityHost: "https://login.chinacloudapi.cn/"},
+}
+
+// LoadCloud reads only the cloud settings (GRAPH_CLOUD, GRAPH_BASE_URL,
+// AZURE_AUTHORITY_HOST), for the terminal command that signs in as the
+// admin and needs none of the function's settings.
+func LoadCloud(env func(string) string) (Cloud, error) {
+	var problems []string
+	c := loadCloud(env, func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) })
+	if len(problems) > 0 {
+		return Cloud{}, errors.New(strings.Join(problems, "\n"))
+	}
+	return c, nil
 }

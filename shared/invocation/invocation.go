@@ -14,6 +14,7 @@ const (
 	Queue  Trigger = "queue"  // an Azure Storage queue message
 	SQS    Trigger = "sqs"    // an Amazon SQS record
 	Invoke Trigger = "invoke" // a direct Lambda invoke (Step Functions, EventBridge, SDK)
+	Timer  Trigger = "timer"  // an Azure Functions timer trigger (the sweep)
 )
 
 // Info describes one invocation.

@@ -97,7 +97,8 @@ var ops = sync.OnceValue(func() map[string]opDoc {
 				"Signatures: github X-Hub-Signature-256 (X-GitHub-Delivery), jira X-Hub-Signature (X-Atlassian-Webhook-Identifier), " +
 				"standard Webhook-Id/Webhook-Timestamp/Webhook-Signature, zendesk X-Zendesk-Webhook-Signature and -Timestamp, " +
 				"pagerduty X-PagerDuty-Signature. The assignment id is read at the source's JSON pointer (WEBHOOK_<SOURCE>_ID_POINTER, " +
-				"default /assignmentId) and reprocessed as the path route does; a replayed delivery gets the first answer again.",
+				"default /assignmentId) and reprocessed as the path route does; a replayed delivery gets the first answer again " +
+				"(409 WebhookReplayed when another instance took it first: storage shares the record between instances).",
 			pathParams: map[string]any{"source": map[string]any{
 				"name": "source", "in": "path", "required": true, "type": "string", "enum": webhookSources(),
 				"description": "The sender, which names the signature scheme.", "x-ms-summary": "Source",
@@ -109,6 +110,7 @@ var ops = sync.OnceValue(func() map[string]opDoc {
 			},
 			answers: append([]answer{
 				{"202", "Graph accepted the reprocess.", "Accepted", []string{"Location", "Retry-After", "X-Graph-Request-Id"}},
+				{"409", "WebhookReplayed: another instance already received this delivery (with storage configured).", "Error", nil},
 				{"413", "The body is larger than 1 MiB.", "Error", nil},
 			}, webhookFailures()...),
 		},

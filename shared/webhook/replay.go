@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type ReplayGuard struct {
 	capacity int
 	now      func() time.Time
 
+	shared SharedReplays // nil: this process only (see Share)
+	logger *slog.Logger
+
 	mu      sync.Mutex
 	entries map[string]*replayEntry
 	order   []replayKey // insertion order, oldest first, for expiry and eviction
@@ -70,16 +74,27 @@ func NewReplayGuard(window time.Duration, capacity int) *ReplayGuard {
 // worked on. Otherwise it runs work, stores a final answer under all keys
 // and returns it. Concurrent calls with a shared key run work once.
 //
-// The only error is ctx's, when it ends while waiting for the first answer.
-// With no keys, work just runs.
+// The only errors are ctx's, when it ends while waiting for the first
+// answer, and ErrReplayed when the shared store (Share) says another
+// instance has the delivery. With no keys, work just runs.
 func (g *ReplayGuard) Do(ctx context.Context, keys []string, work func() Answer) (answer Answer, replayed bool, err error) {
 	if len(keys) == 0 {
 		return work(), false, nil
 	}
 	for {
 		e, first := g.claim(keys)
+		if first && g.shared != nil && !g.claimShared(ctx, keys) {
+			g.forget(keys, e)
+			e.abandoned = true // waiters ask the shared store again
+			close(e.done)
+			return Answer{}, true, ErrReplayed
+		}
 		if first {
-			return g.run(keys, e, work), false, nil
+			a := g.run(keys, e, work)
+			if g.shared != nil && !a.final() {
+				g.releaseShared(ctx, keys)
+			}
+			return a, false, nil
 		}
 		select {
 		case <-e.done:
