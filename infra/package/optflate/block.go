@@ -218,8 +218,11 @@ type encoded struct {
 // plan picks dynamic or fixed codes for tokens (which spell data), or stores data,
 // whichever is smallest.
 func plan(data []byte, tokens []token) encoded {
-	c := countTokens(tokens)
-	extra := extraBits(tokens)
+	return planCounts(data, tokens, countTokens(tokens), extraBits(tokens))
+}
+
+// planCounts is plan with the tokens' counts and extra bits already summed.
+func planCounts(data []byte, tokens []token, c *counts, extra int64) encoded {
 	ll, d := dynamicCodes(c)
 	h := newHeader(ll, d)
 	e := encoded{tokens: tokens, dynamic: true, litLen: ll, dist: d, head: h,
@@ -231,6 +234,20 @@ func plan(data []byte, tokens []token) encoded {
 		e = encoded{tokens: tokens, stored: data, bits: stored}
 	}
 	return e
+}
+
+// plus is the counts of two runs of tokens together; each has its own end of block,
+// and together they have one.
+func (c *counts) plus(o *counts) *counts {
+	sum := &counts{}
+	for s := range sum.litLen {
+		sum.litLen[s] = c.litLen[s] + o.litLen[s]
+	}
+	for s := range sum.dist {
+		sum.dist[s] = c.dist[s] + o.dist[s]
+	}
+	sum.litLen[endOfBlock]--
+	return sum
 }
 
 // maxStored is the most a stored block holds (its LEN field is 16 bits).

@@ -6,7 +6,10 @@
 // about 7% next to zopfli. This encoder finds every match of three bytes or more (hash
 // chains over the 32 KiB window), then chooses the cheapest sequence of literals and
 // matches by a shortest path over the block, under a cost model taken from the symbol
-// statistics of its own previous pass (zopfli's idea, in a few hundred lines). Each
-// fixed-size block gets its own Huffman codes, or the fixed ones when those are
-// smaller. The output is plain DEFLATE: any inflater reads it, archive/zip included.
+// statistics of its own previous pass (zopfli's idea, in a few hundred lines). The
+// input is parsed in small units; neighbouring units share one block (one Huffman
+// code) while that is smaller than a block each, and a block of several units is
+// parsed again under its own code's prices. A block is stored when that is smaller,
+// or uses the fixed codes. The output is plain DEFLATE: any inflater reads it,
+// archive/zip included.
 package optflate

@@ -35,6 +35,7 @@ func inputs() map[string][]byte {
 		"four bytes":  small,
 		"far repeat":  farRepeat,
 		"block edges": bytes.Repeat([]byte("0123456789abcdef"), 2*Default.BlockSize/16+7),
+		"mixed":       bytes.Join([][]byte{noise[:20_000], make([]byte, 20_000), noise[:30_000], small[:20_000]}, []byte("text between")),
 		"test binary": self[:min(len(self), 512<<10)],
 	}
 }
