@@ -70,7 +70,7 @@ var coldPackages = []string{
 	"github.com/MicahParks/...",        // JWKS fetch and parse (keyfunc, jwkset)
 	"golang.org/x/crypto/...",          // PKCS#12 certificates
 	"encoding/xml",                     // azcore's and MSAL's XML, never used against Entra or Graph
-	"golang.org/x/net/...",             // the Azure SDK transport's HTTP/2, for managed identity only
+	"golang.org/x/net/...",             // the Azure SDK default transport's HTTP/2: only its init runs, ours replaces it
 	"golang.org/x/text/...",            // under x/net's idna
 	"github.com/aws/aws-sdk-go-v2/...", // DynamoDB and SQS: a few calls per job work unit, never on a reprocess request
 	"github.com/aws/smithy-go/...",     // under aws-sdk-go-v2
