@@ -266,12 +266,15 @@ func alternate(s []*subject, round int) []*subject {
 	return s
 }
 
-// coldGCFlags are infra/package's: the Azure SDK, MSAL, JWKS, PKCS#12 and XML
-// packages compiled without inlining, as the shipped binaries are.
+// coldGCFlags are infra/package's: the Azure SDK, MSAL, JWKS, PKCS#12, XML,
+// x/net (the Azure SDK's HTTP/2) and AWS SDK packages compiled without
+// inlining, as the shipped binaries are.
 var coldGCFlags = []string{
 	"-gcflags=github.com/Azure/...=-l", "-gcflags=github.com/AzureAD/...=-l",
 	"-gcflags=github.com/kylelemons/...=-l", "-gcflags=github.com/MicahParks/...=-l",
 	"-gcflags=golang.org/x/crypto/...=-l", "-gcflags=encoding/xml=-l",
+	"-gcflags=golang.org/x/net/...=-l", "-gcflags=golang.org/x/text/...=-l",
+	"-gcflags=github.com/aws/aws-sdk-go-v2/...=-l", "-gcflags=github.com/aws/smithy-go/...=-l",
 }
 
 func goBuild(out, pkg, tags string, flags ...string) error {

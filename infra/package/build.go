@@ -55,7 +55,8 @@ func (b builder) build(ctx context.Context, t target) ([]byte, error) {
 }
 
 // coldPackages run only when the binary acquires a token or a secret, parses a
-// certificate or fetches signing keys: at start, and then about hourly. They are
+// certificate or fetches signing keys (at start, and then about hourly), or, for
+// the AWS SDK, makes the few DynamoDB and SQS calls of a job work unit. They are
 // compiled without inlining (-l), which their callers cannot notice but which
 // makes the handler's deflated size about 50 KB smaller (azure-functions.zip had
 // to fit in 4 MiB). The list leaves out every package a reprocess request runs
@@ -63,12 +64,16 @@ func (b builder) build(ctx context.Context, t target) ([]byte, error) {
 // standard-library packages that most others import, whose change would
 // recompile half the build.
 var coldPackages = []string{
-	"github.com/Azure/...",      // azcore, azidentity, azsecrets: tokens and Key Vault
-	"github.com/AzureAD/...",    // MSAL, under azidentity
-	"github.com/kylelemons/...", // MSAL's error pretty-printer
-	"github.com/MicahParks/...", // JWKS fetch and parse (keyfunc, jwkset)
-	"golang.org/x/crypto/...",   // PKCS#12 certificates
-	"encoding/xml",              // azcore's and MSAL's XML, never used against Entra or Graph
+	"github.com/Azure/...",             // azcore, azidentity, azsecrets: tokens and Key Vault
+	"github.com/AzureAD/...",           // MSAL, under azidentity
+	"github.com/kylelemons/...",        // MSAL's error pretty-printer
+	"github.com/MicahParks/...",        // JWKS fetch and parse (keyfunc, jwkset)
+	"golang.org/x/crypto/...",          // PKCS#12 certificates
+	"encoding/xml",                     // azcore's and MSAL's XML, never used against Entra or Graph
+	"golang.org/x/net/...",             // the Azure SDK default transport's HTTP/2: only its init runs, ours replaces it
+	"golang.org/x/text/...",            // under x/net's idna
+	"github.com/aws/aws-sdk-go-v2/...", // DynamoDB and SQS: a few calls per job work unit, never on a reprocess request
+	"github.com/aws/smithy-go/...",     // under aws-sdk-go-v2
 }
 
 // coldGCFlags are the go build flags that compile coldPackages without inlining.
