@@ -36,3 +36,29 @@ func TestLoadJobs(t *testing.T) {
 		}
 	}
 }
+
+func TestJobsNames(t *testing.T) {
+	for _, c := range []struct {
+		name                 string
+		queue, dynamo, aztab bool
+	}{
+		{"reprocess-jobs", true, true, false},
+		{"reprocessjobs", true, true, true},
+		{"ab", false, false, false},
+		{"a-b", true, true, false},
+		{"-ab", false, true, false},
+		{"ab-", false, true, false},
+		{"a--b", false, true, false},
+		{"Jobs", false, true, true},
+		{"1jobs", true, true, false},
+		{"jobs_table.v1", false, true, false},
+		{strings.Repeat("a", 63), true, true, true},
+		{strings.Repeat("a", 64), false, true, false},
+		{strings.Repeat("a", 255), false, true, false},
+		{strings.Repeat("a", 256), false, false, false},
+	} {
+		if got := [3]bool{validQueueName(c.name), validDynamoDBTable(c.name), validAzureTable(c.name)}; got != [3]bool{c.queue, c.dynamo, c.aztab} {
+			t.Errorf("%.20q: queue, DynamoDB table, Azure table = %v, want %v", c.name, got, [3]bool{c.queue, c.dynamo, c.aztab})
+		}
+	}
+}
