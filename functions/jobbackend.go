@@ -5,16 +5,18 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
-	"github.com/entra-tools/reprocess/shared/azurefunc"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
-	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // jobBackend picks where job work and state live: SQS and DynamoDB on
 // Lambda, Azure Storage (queue and table) when AzureWebJobsStorage is set,
 // otherwise (local only) an in-process queue and store. ok is false when
-// this runtime has none: the job routes then answer 503.
+// this runtime has none: the job routes then answer 503. The platform
+// stores also hold what every instance must share besides jobs: webhook
+// replay records (webhook.SharedReplays) and, where the table has no TTL
+// (Azure Table Storage), the sweep's purge of expired jobs
+// (azurefunc.Purger); the in-process store holds neither.
 func jobBackend(cfg config.Config, platform azcore.TokenCredential, awsCreds awsChain, hc *http.Client) (q jobs.Queue, s jobs.Store, ok bool, err error) {
 	switch {
 	case cfg.Runtime == config.Lambda:
@@ -25,12 +27,4 @@ func jobBackend(cfg config.Config, platform azcore.TokenCredential, awsCreds aws
 		return nil, nil, false, nil // the in-process queue and store (wired with the engine)
 	}
 	return nil, nil, false, nil
-}
-
-// sharedTable is what the platform's table holds besides jobs: webhook
-// replay records for every instance, and (Azure Table Storage has no TTL)
-// the purge of expired jobs that the sweep runs.
-type sharedTable interface {
-	webhook.SharedReplays
-	azurefunc.Purger
 }

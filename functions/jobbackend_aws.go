@@ -23,17 +23,6 @@ func awsJobBackend(cfg config.Config, chain awsChain, hc *http.Client) (jobs.Que
 	return awsjobs.NewQueue(c), awsjobs.NewStore(c), true, nil
 }
 
-// awsReplays is the jobs table as the webhook replay record, so every
-// instance refuses a delivery another one received; nil when the function
-// has no jobs backend (each instance then guards alone).
-func awsReplays(cfg config.Config, chain awsChain, hc *http.Client) webhook.SharedReplays {
-	c, ok := awsJobsConfig(cfg, chain, hc)
-	if !ok {
-		return nil
-	}
-	return awsjobs.NewStore(c)
-}
-
 func awsJobsConfig(cfg config.Config, chain awsChain, hc *http.Client) (awsjobs.Config, bool) {
 	j := cfg.Jobs
 	if j.QueueURL == "" || j.Table == "" {
@@ -46,3 +35,6 @@ func awsJobsConfig(cfg config.Config, chain awsChain, hc *http.Client) (awsjobs.
 		HTTPClient: hc,
 	}, true
 }
+
+// The DynamoDB store is also the replay record newTracedCore finds in it.
+var _ webhook.SharedReplays = (*awsjobs.Store)(nil)

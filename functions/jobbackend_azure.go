@@ -9,9 +9,11 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/entra-tools/reprocess/shared/azurefunc"
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
 	"github.com/entra-tools/reprocess/shared/jobs/azstorage"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // azureJobBackend is the jobs queue and table in the function app's
@@ -57,13 +59,8 @@ func storageCredential(cfg config.Config, clientID string, platform azcore.Token
 	return azidentity.NewManagedIdentityCredential(o)
 }
 
-// azureTable is the jobs table as the webhook replay record (so every
-// instance refuses a delivery another one received) and as the sweep's
-// purge of expired jobs.
-func azureTable(cfg config.Config, platform azcore.TokenCredential, hc *http.Client) (sharedTable, error) {
-	_, s, _, err := azureJobBackend(cfg, platform, hc)
-	if err != nil {
-		return nil, err
-	}
-	return s.(*azstorage.Store), nil
-}
+// The Table Storage store is also the replay record and the purge newTracedCore finds in it.
+var _ interface {
+	webhook.SharedReplays
+	azurefunc.Purger
+} = (*azstorage.Store)(nil)

@@ -8,12 +8,9 @@ import (
 
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
-	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // The azureonly build never runs on Lambda (fitsBuild refuses it first).
 func awsJobBackend(config.Config, awsChain, *http.Client) (jobs.Queue, jobs.Store, bool, error) {
 	return nil, nil, false, errors.New("this build has no AWS job backend")
 }
-
-func awsReplays(config.Config, awsChain, *http.Client) webhook.SharedReplays { return nil }

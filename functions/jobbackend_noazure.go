@@ -16,7 +16,3 @@ import (
 func azureJobBackend(config.Config, azcore.TokenCredential, *http.Client) (jobs.Queue, jobs.Store, bool, error) {
 	return nil, nil, false, errors.New("this build has no Azure Storage job backend: AzureWebJobsStorage is for Azure Functions")
 }
-
-func azureTable(config.Config, azcore.TokenCredential, *http.Client) (sharedTable, error) {
-	return nil, nil
-}

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
-
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
 	"github.com/entra-tools/reprocess/shared/config"
 	"github.com/entra-tools/reprocess/shared/jobs"
@@ -14,26 +11,22 @@ import (
 )
 
 // newJobs builds the process's jobs engine over Graph and the runtime's
-// job backend (jobBackend). Locally without storage, the queue and store
-// are in-process, and run is the queue's consumer, which the caller runs
-// for as long as it serves. A nil engine (a runtime without a job backend)
-// leaves the job routes answering 503.
-func newJobs(cfg config.Config, platform azcore.TokenCredential, awsCreds awsChain, hc *http.Client, g jobs.Graph, throttle *reprocess.Throttle, logger *slog.Logger) (e *jobs.Engine, run func(context.Context), err error) {
-	q, s, ok, err := jobBackend(cfg, platform, awsCreds, hc)
-	if err != nil {
-		return nil, nil, err
-	}
+// job backend (q and s, when jobBackend found one: ok). Locally without
+// storage, the queue and store are in-process, and run is the queue's
+// consumer, which the caller runs for as long as it serves. A nil engine
+// (a runtime without a job backend) leaves the job routes answering 503.
+func newJobs(rt config.Runtime, q jobs.Queue, s jobs.Store, ok bool, g jobs.Graph, throttle *reprocess.Throttle, logger *slog.Logger) (e *jobs.Engine, run func(context.Context)) {
 	opts := jobs.Options{Throttle: throttle, Logger: logger}
 	switch {
 	case ok:
-		return jobs.NewEngine(g, q, s, opts), nil, nil
-	case cfg.Runtime != config.Local:
-		return nil, nil, nil
+		return jobs.NewEngine(g, q, s, opts), nil
+	case rt != config.Local:
+		return nil, nil
 	}
 	mq := jobs.NewMemoryQueue()
 	mq.Logger = logger
 	e = jobs.NewEngine(g, mq, jobs.NewMemoryStore(), opts)
-	return e, func(ctx context.Context) { mq.Run(ctx, e.Handle) }, nil
+	return e, func(ctx context.Context) { mq.Run(ctx, e.Handle) }
 }
 
 // runJobs runs the in-process queue's consumer (if any) until ctx ends;

@@ -24,6 +24,7 @@ import (
 	"github.com/entra-tools/reprocess/shared/reprocess"
 	"github.com/entra-tools/reprocess/shared/secrets"
 	"github.com/entra-tools/reprocess/shared/telemetry/otlp"
+	"github.com/entra-tools/reprocess/shared/webhook"
 )
 
 // run starts the runtime the environment names and serves until ctx ends.
@@ -129,10 +130,13 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 		OnThrottle: throttle.Hold,
 	})
 	core := reprocess.New(graph, throttle)
-	engine, runJobs, err := newJobs(cfg, platform, awsCreds, hc, graph, throttle, logger)
+	// One backend per process: its store holds the jobs and, on the
+	// platforms, what every instance shares (replay records, the purge).
+	q, s, ok, err := jobBackend(cfg, platform, awsCreds, hc)
 	if err != nil {
 		return edges{}, err
 	}
+	engine, runJobs := newJobs(cfg.Runtime, q, s, ok, graph, throttle, logger)
 	d := api.Deps{Core: core, Logger: logger, RequestTimeout: cfg.RequestTimeout,
 		Callbacks: callback.NewSender(hc.Transport, cfg.CallbackAllowedHosts),
 		OpenAPI:   api.OpenAPIOptions{TenantID: cfg.TenantID, AuthorityHost: cfg.Cloud.AuthorityHost},
@@ -148,17 +152,11 @@ func newTracedCore(cfg config.Config, hc *http.Client, logger *slog.Logger, tp t
 	if err := wireSecurity(&d, cfg, store, hc); err != nil {
 		return edges{}, err
 	}
-	var table sharedTable // the function app's table: replay records for every instance, and the purge of expired jobs
-	if cfg.Runtime != config.Lambda && cfg.Jobs.Storage.Configured() {
-		if table, err = azureTable(cfg, platform, hc); err != nil {
-			return edges{}, err
-		}
-		d.Replays = table
+	if shared, ok := s.(webhook.SharedReplays); ok { // Table Storage, DynamoDB: a replay to another instance is caught too
+		d.Replays = shared
 	}
-	if cfg.Runtime == config.Lambda {
-		d.Replays = awsReplays(cfg, awsCreds, hc) // the jobs table in DynamoDB; nil without one
-	}
-	return edges{httpAPI: api.New(d), core: core, jobs: engine, runJobs: runJobs, purge: table}, nil
+	purge, _ := s.(azurefunc.Purger) // Table Storage, which has no TTL
+	return edges{httpAPI: api.New(d), core: core, jobs: engine, runJobs: runJobs, purge: purge}, nil
 }
 
 // flushTraces sends the spans not yet exported, for at most d: the last
