@@ -73,9 +73,7 @@ func startJob(d Deps) http.Handler {
 		rec := recordOf(r)
 		rec.code = "JobStarted"
 		rec.attrs = append(rec.attrs, slog.String("jobId", j.ID))
-		statusURL := absoluteURL(r, "/api/jobs/"+j.ID)
-		w.Header().Set("Location", statusURL)
-		w.Header().Set("Retry-After", pollAfter)
+		statusURL := pollAt(w, r, "/api/jobs/"+j.ID)
 		writeJSON(w, http.StatusAccepted, jobStarted{JobID: j.ID, State: j.State, StatusURL: statusURL})
 	})
 }
@@ -108,8 +106,7 @@ func jobStatus(d Deps) http.Handler {
 		status := http.StatusOK
 		if j.State == jobs.Running {
 			status = http.StatusAccepted
-			w.Header().Set("Location", absoluteURL(r, "/api/jobs/"+j.ID))
-			w.Header().Set("Retry-After", pollAfter)
+			pollAt(w, r, "/api/jobs/"+j.ID)
 		}
 		writeJSON(w, status, bodyOf(j))
 	})

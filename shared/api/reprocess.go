@@ -41,12 +41,10 @@ func reprocessOne(d Deps, w http.ResponseWriter, r *http.Request, id assignment.
 		return
 	}
 	rec.graphRequestID, rec.code = o.GraphRequestID, o.Code
-	statusURL := absoluteURL(r, "/api/assignments/"+id.String())
 	if o.GraphRequestID != "" {
 		w.Header().Set("X-Graph-Request-Id", o.GraphRequestID)
 	}
-	w.Header().Set("Location", statusURL)
-	w.Header().Set("Retry-After", pollAfter)
+	statusURL := pollAt(w, r, "/api/assignments/"+id.String())
 	writeJSON(w, http.StatusAccepted, accepted{AssignmentID: id.String(), Status: "accepted", GraphRequestID: o.GraphRequestID, StatusURL: statusURL})
 }
 
@@ -78,11 +76,19 @@ func assignmentStatus(d Deps) http.Handler {
 		if a.State == "delivering" {
 			// Still under way: the Logic Apps poller comes back after Retry-After.
 			status = http.StatusAccepted
-			w.Header().Set("Location", absoluteURL(r, "/api/assignments/"+id.String()))
-			w.Header().Set("Retry-After", pollAfter)
+			pollAt(w, r, "/api/assignments/"+id.String())
 		}
 		writeJSON(w, status, assignmentState{Assignment: a, Final: status == http.StatusOK})
 	})
+}
+
+// pollAt points the asynchronous pattern's poller at the status route p:
+// Location (absolute, as absoluteURL) and Retry-After. It returns the URL.
+func pollAt(w http.ResponseWriter, r *http.Request, p string) string {
+	u := absoluteURL(r, p)
+	w.Header().Set("Location", u)
+	w.Header().Set("Retry-After", pollAfter)
+	return u
 }
 
 // absoluteURL builds the URL a caller polls, as the caller sees this
