@@ -92,14 +92,9 @@ func (c *Client) DeliveredAssignments(ctx context.Context, userObjectID, accessP
 		if wire.NextLink == "" || page+1 == maxPages {
 			return ids, nil
 		}
-		next, err := c.sameHost(wire.NextLink)
-		if err != nil {
+		if ri, err = c.nextPage(wire.NextLink); err != nil {
 			return nil, fmt.Errorf("list assignments: %w", err)
 		}
-		ri = abs.NewRequestInformation()
-		ri.Method = abs.GET
-		ri.SetUri(*next)
-		ri.Headers.TryAdd("Accept", "application/json")
 	}
 }
 
