@@ -15,7 +15,7 @@ import (
 // Reprocess asks Graph to re-evaluate and re-enforce the assignment. Graph
 // answers 202 when it started; any answer of 400 and above is a *graph.Error.
 func (c *Client) Reprocess(ctx context.Context, id assignment.ID) (graph.Result, error) {
-	b, _, err := c.builder()
+	_, adapter, err := c.builder()
 	if err != nil {
 		return graph.Result{}, err
 	}
@@ -26,7 +26,7 @@ func (c *Client) Reprocess(ctx context.Context, id assignment.ID) (graph.Result,
 		res = r
 		return nil, err
 	})
-	err = b.ByAccessPackageAssignmentId(id.String()).Reprocess().Post(ctx,
+	err = identitygovernance.NewEntitlementManagementAssignmentsItemReprocessRequestBuilder(c.reprocessURL(id), adapter).Post(ctx,
 		&identitygovernance.EntitlementManagementAssignmentsItemReprocessRequestBuilderPostRequestConfiguration{
 			Options: []abs.RequestOption{handler},
 		})
@@ -34,4 +34,14 @@ func (c *Client) Reprocess(ctx context.Context, id assignment.ID) (graph.Result,
 		return graph.Result{}, fmt.Errorf("reprocess assignment %s: %w", id, err)
 	}
 	return res, nil
+}
+
+// reprocessURL is what the SDK's template for this request,
+// "{+baseurl}/identityGovernance/entitlementManagement/assignments/{accessPackageAssignment%2Did}/reprocess",
+// expands to: a canonical id is hex digits and hyphens, which the expansion
+// leaves as they are. The SDK's request builder takes it as its raw URL and
+// parses it once, where from the template it expanded it twice per call (for
+// the authentication provider's host check, then for the request).
+func (c *Client) reprocessURL(id assignment.ID) string {
+	return c.opts.BaseURL + "/identityGovernance/entitlementManagement/assignments/" + id.String() + "/reprocess"
 }
