@@ -11,6 +11,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // gcPercent is the default GOGC. The live heap is a few MiB, so the
@@ -23,6 +26,13 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
+	// The Graph SDK's HTTP layer starts its own spans (one per middleware
+	// and one per request) from OpenTelemetry's global provider, which we
+	// never give an SDK: our spans go to the provider telemetry is built
+	// with. Left as it is, the global provider takes a mutex and a map
+	// lookup per Tracer call and allocates each span it will never record;
+	// the no-op provider does none of that. Nothing is recorded either way.
+	otel.SetTracerProvider(noop.NewTracerProvider())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
