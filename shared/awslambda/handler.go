@@ -53,6 +53,7 @@ type Handler struct {
 	tracer   trace.TracerProvider
 	flush    func(context.Context) error
 	jobs     Jobs
+	idle     chan *coreCall // taken by a worker waiting for work (serve)
 }
 
 var _ lambda.Handler = (*Handler)(nil)
@@ -63,7 +64,8 @@ func NewHandler(api http.Handler, core Core, logger *slog.Logger, opts Options) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin, tracer: opts.Tracer, flush: opts.FlushTraces, jobs: opts.Jobs}
+	h := &Handler{core: api, messages: core, logger: logger, margin: opts.DeadlineMargin, tracer: opts.Tracer, flush: opts.FlushTraces, jobs: opts.Jobs,
+		idle: make(chan *coreCall)}
 	if h.margin <= 0 {
 		h.margin = DefaultDeadlineMargin
 	}

@@ -33,24 +33,12 @@ type outcome struct {
 // report before Lambda ends it; the abandoned call keeps its own recorder,
 // which nothing reads again.
 func (h *Handler) serve(r *http.Request) outcome {
-	info, _ := invocation.FromContext(r.Context())
-	w := recorder.New()
-	done := make(chan bool, 1)
-	go func() {
-		panicked := true
-		defer func() {
-			if panicked {
-				p := recover()
-				if p != http.ErrAbortHandler {
-					h.logger.ErrorContext(r.Context(), "core handler panicked",
-						"invocation_id", info.ID, "panic", p, "stack", string(debug.Stack()))
-				}
-			}
-			done <- panicked
-		}()
-		h.core.ServeHTTP(w, r)
-		panicked = false
-	}()
+	call := &coreCall{r: r, w: recorder.New(), done: make(chan bool, 1)}
+	select {
+	case h.idle <- call: // a worker waiting for work takes it
+	default:
+		go h.work(call)
+	}
 
 	var expired <-chan time.Time
 	if deadline, ok := r.Context().Deadline(); ok {
@@ -59,12 +47,13 @@ func (h *Handler) serve(r *http.Request) outcome {
 		expired = t.C
 	}
 	select {
-	case panicked := <-done:
+	case panicked := <-call.done:
 		if panicked {
 			return outcome{response: errorResponse(http.StatusInternalServerError, codeInternal, "The request could not be completed.")}
 		}
-		return outcome{response: w.Result(r.Method)}
+		return outcome{response: call.w.Result(r.Method)}
 	case <-expired:
+		info, _ := invocation.FromContext(r.Context())
 		h.logger.ErrorContext(r.Context(), "core handler did not return before the invocation deadline",
 			"invocation_id", info.ID, "method", r.Method, "path", r.URL.Path)
 		if errors.Is(r.Context().Err(), context.Canceled) {
@@ -72,6 +61,42 @@ func (h *Handler) serve(r *http.Request) outcome {
 		}
 		return outcome{response: errorResponse(http.StatusGatewayTimeout, codeGatewayTimeout, "The request did not complete in time."), abandoned: true}
 	}
+}
+
+// coreCall is one call of the core, handed to a worker.
+type coreCall struct {
+	r    *http.Request
+	w    *recorder.Recorder
+	done chan bool // whether the core panicked
+}
+
+// work runs the core for call, then for each call handed to it while it
+// waits. A worker keeps the stack the core grew, where a goroutine per call
+// grew a new one each time; Lambda sends one invocation at a time, so there
+// is one worker, plus one for each call abandoned at its deadline that has
+// not returned.
+func (h *Handler) work(call *coreCall) {
+	for {
+		call.done <- h.runCore(call)
+		call = <-h.idle
+	}
+}
+
+// runCore runs the core and reports whether it panicked.
+func (h *Handler) runCore(call *coreCall) (panicked bool) {
+	defer func() {
+		if !panicked {
+			return
+		}
+		if p := recover(); p != http.ErrAbortHandler {
+			info, _ := invocation.FromContext(call.r.Context())
+			h.logger.ErrorContext(call.r.Context(), "core handler panicked",
+				"invocation_id", info.ID, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	panicked = true
+	h.core.ServeHTTP(call.w, call.r)
+	return false
 }
 
 // errorResponse is an answer made by the edge, in the api's error shape.
