@@ -26,7 +26,7 @@ func (t tracedTransport) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.Do(req)
 	if err == nil {
-		if id := resp.Header.Get("x-ms-request-id"); id != "" {
+		if id := resp.Header.Get("X-Ms-Request-Id"); id != "" {
 			span.SetAttributes(attribute.String("entra.request_id", id))
 		}
 		telemetry.HTTPStatus(span, trace.SpanKindClient, resp.StatusCode)

@@ -49,11 +49,11 @@ func ParseBatch(body []byte, steps []string, envelopeRequestID string) ([]Answer
 		for k, v := range r.Headers {
 			h.Set(k, v)
 		}
-		if h.Get("request-id") == "" {
+		if h.Get("Request-Id") == "" {
 			h.Set("request-id", innerRequestID(r.Body, envelopeRequestID))
 		}
 		if r.Status < 400 {
-			out[i] = Answer{Result: Result{Status: r.Status, RequestID: h.Get("request-id")}, Body: r.Body}
+			out[i] = Answer{Result: Result{Status: r.Status, RequestID: h.Get("Request-Id")}, Body: r.Body}
 			continue
 		}
 		out[i] = Answer{Err: NewError(r.Status, h, r.Body)}

@@ -44,7 +44,7 @@ func ReadResponse(resp *http.Response) (Result, []byte, error) {
 	if err != nil {
 		return Result{}, nil, fmt.Errorf("read graph answer %d: %w", resp.StatusCode, err)
 	}
-	rid := resp.Header.Get("request-id")
+	rid := resp.Header.Get("Request-Id")
 	if resp.StatusCode < 400 {
 		return Result{Status: resp.StatusCode, RequestID: rid}, body, nil
 	}
@@ -54,7 +54,7 @@ func ReadResponse(resp *http.Response) (Result, []byte, error) {
 // NewError reads Graph's error answer: its status, request-id, Retry-After
 // and, when the body is Graph's JSON error shape, its code, message and body.
 func NewError(status int, h http.Header, body []byte) *Error {
-	e := &Error{Status: status, RequestID: h.Get("request-id"), RetryAfter: ParseRetryAfter(h.Get("Retry-After"), time.Now())}
+	e := &Error{Status: status, RequestID: h.Get("Request-Id"), RetryAfter: ParseRetryAfter(h.Get("Retry-After"), time.Now())}
 	var shape struct {
 		Error *struct {
 			Code    string `json:"code"`

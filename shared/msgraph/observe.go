@@ -33,15 +33,15 @@ func (o observer) RoundTrip(req *http.Request) (*http.Response, error) {
 			attribute.String("server.address", req.URL.Hostname()),
 			attribute.String("url.path", telemetry.RoutePath(req.URL.Path)),
 			attribute.Int("http.request.resend_count", retries),
-			telemetry.GraphClientRequestID.String(req.Header.Get("client-request-id")),
+			telemetry.GraphClientRequestID.String(req.Header.Get("Client-Request-Id")),
 		)
 		req = req.Clone(ctx)
 		req.Header.Set("traceparent", telemetry.Traceparent(ctx))
 	}
 	resp, err := o.next.RoundTrip(req)
-	call := graph.Call{ClientRequestID: req.Header.Get("client-request-id")}
+	call := graph.Call{ClientRequestID: req.Header.Get("Client-Request-Id")}
 	if err == nil {
-		call.RequestID, call.Status = resp.Header.Get("request-id"), resp.StatusCode
+		call.RequestID, call.Status = resp.Header.Get("Request-Id"), resp.StatusCode
 		if resp.StatusCode == http.StatusTooManyRequests && o.onThrottle != nil {
 			o.onThrottle(graph.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()))
 		}
