@@ -17,7 +17,7 @@ func (noCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcor
 }
 
 // The raw URL Reprocess gives the SDK is the one the SDK's own template
-// expands to, for every base URL the settings allow.
+// expands to, for the base URLs of three national clouds and versions.
 func TestReprocessURLIsTheSDKsExpansion(t *testing.T) {
 	for _, base := range []string{"https://graph.microsoft.com/v1.0", "https://graph.microsoft.us/beta", "https://microsoftgraph.chinacloudapi.cn/v1.0"} {
 		c := New(Options{BaseURL: base, Scope: "https://graph.microsoft.com/.default", Host: "graph.microsoft.com", Credential: noCredential{}})
