@@ -2,8 +2,6 @@ package awslambda
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,13 +12,8 @@ import (
 // panic, never answer an HTTP event with a function error, and never call the
 // core for a payload it does not recognise.
 func FuzzDecodeEvent(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+	for _, ev := range sampleEvents(f) {
+		f.Add(ev.payload)
 	}
 	f.Add([]byte(`{"httpMethod":"GET","path":"/a b?c","requestContext":{"accountId":"1"}}`))
 	f.Add([]byte(`{"version":"2.0","rawPath":"%","requestContext":{"http":{"method":"GET"},"stage":"x","apiId":"a","domainName":"a.execute-api.x"}}`))

@@ -86,6 +86,23 @@ func readEvent(tb testing.TB, name string) []byte {
 	return b
 }
 
+// sampleEvent is one event of testdata.
+type sampleEvent struct {
+	name    string
+	payload []byte
+}
+
+// sampleEvents reads every event of testdata, in file name order.
+func sampleEvents(tb testing.TB) []sampleEvent {
+	tb.Helper()
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	events := make([]sampleEvent, len(files))
+	for i, name := range files {
+		events[i] = sampleEvent{filepath.Base(name), readEvent(tb, filepath.Base(name))}
+	}
+	return events
+}
+
 // lambdaContext is the context aws-lambda-go hands an invocation.
 func lambdaContext(tb testing.TB, timeout time.Duration) context.Context {
 	tb.Helper()

@@ -2,8 +2,6 @@ package awslambda
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -66,15 +64,10 @@ func checkSameReading(t *testing.T, payload []byte) bool {
 }
 
 func TestFastDecoderReadsAsEncodingJSON(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
 	fast := 0
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Run(filepath.Base(name), func(t *testing.T) {
-			if checkSameReading(t, b) {
+	for _, ev := range sampleEvents(t) {
+		t.Run(ev.name, func(t *testing.T) {
+			if checkSameReading(t, ev.payload) {
 				fast++
 			}
 		})
@@ -119,13 +112,8 @@ func TestFastDecoderReadsAsEncodingJSON(t *testing.T) {
 // FuzzFastDecoder checks that the fast decoder reads every payload it takes
 // as encoding/json does.
 func FuzzFastDecoder(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+	for _, ev := range sampleEvents(f) {
+		f.Add(ev.payload)
 	}
 	f.Fuzz(func(t *testing.T, payload []byte) { checkSameReading(t, payload) })
 }
