@@ -400,11 +400,11 @@ func freshStart(bin string, env map[string]string, id string) (startRun, error) 
 	if err != nil {
 		return s, err
 	}
-	io.Copy(io.Discard, resp.Body)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	s.first = time.Since(t0)
 	if resp.StatusCode != http.StatusAccepted {
-		return s, fmt.Errorf("first reprocess answered %d", resp.StatusCode)
+		return s, fmt.Errorf("first reprocess answered %d: %s", resp.StatusCode, body)
 	}
 	s.rss = statusKiB(cmd.Process.Pid, "VmRSS:")
 	return s, nil
