@@ -86,6 +86,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		defer h.flushTraces(ctx)
 	}
 	var ev httpEvent
+	lent := entPool.Get().(*[]headerEntry)
+	ev.ents = *lent
+	defer func() { returnEntries(lent, ev.ents) }()
 	if decodeHTTPEvent(payload, &ev) {
 		if out, ok := h.serveDecoded(ctx, id, &ev); ok {
 			return out, nil

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -439,9 +440,10 @@ var (
 // decodeHTTPEvent reads an HTTP event of any source. ok is false when the
 // payload must take the encoding/json path.
 func decodeHTTPEvent(payload []byte, ev *httpEvent) bool {
+	ents := ev.ents[:0] // the caller's array, if it lent one
 	*ev = httpEvent{d: decoder{s: string(payload), ok: true}}
 	ev.vals = make([]string, 0, 24)
-	ev.ents = make([]headerEntry, 0, 24)
+	ev.ents = ents
 	d := &ev.d
 	if !d.object() {
 		return false
@@ -609,6 +611,22 @@ func (ev *httpEvent) source() source {
 		return sourceREST
 	}
 	return sourceUnknown
+}
+
+// entPool lends each event its header entries, which are done with once the
+// request is built: one allocation of 24 entries fewer per event.
+var entPool = sync.Pool{New: func() any { s := make([]headerEntry, 0, 24); return &s }}
+
+// returnEntries puts ents back into p and p into the pool, cleared so that
+// no key of the event stays reachable, unless an event with many headers
+// grew the array.
+func returnEntries(p *[]headerEntry, ents []headerEntry) {
+	if cap(ents) > 64 {
+		return
+	}
+	clear(ents)
+	*p = ents[:0]
+	entPool.Put(p)
 }
 
 // headerEntry is one header of the event, its values ev.vals[v0:v1].
