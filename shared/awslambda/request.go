@@ -48,18 +48,15 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 	if e.method == "" {
 		return nil, errors.New("the event has no HTTP method")
 	}
-	// The body is set here, as net/http's server sets it: without the
-	// GetBody a client request gets.
-	r, err := http.NewRequestWithContext(ctx, e.method, "", nil)
-	if err != nil {
-		return nil, err
+	if !isToken(e.method) {
+		return nil, fmt.Errorf("invalid method %q", e.method)
 	}
-	r.Body, r.ContentLength = body, int64(length)
 	requestURI := escapePath(e.path)
 	if e.rawQuery != "" {
 		requestURI += "?" + e.rawQuery
 	}
-	if r.URL, err = url.ParseRequestURI(requestURI); err != nil {
+	u, err := url.ParseRequestURI(requestURI)
+	if err != nil {
 		// Not the url.Error itself: it quotes the URL, query secrets and all.
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -67,7 +64,11 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 		}
 		return nil, fmt.Errorf("invalid request target: %w", err)
 	}
-	r.RequestURI = requestURI
+	// Built as net/http's server builds it: the body without the GetBody a
+	// client request gets, and no URL or header map made only to be replaced.
+	req := http.Request{Method: e.method, URL: u, RequestURI: requestURI,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Body: body, ContentLength: int64(length)}
+	r := &req
 	if major, minor, ok := http.ParseHTTPVersion(e.proto); ok {
 		r.Proto, r.ProtoMajor, r.ProtoMinor = e.proto, major, minor
 	}
@@ -105,7 +106,17 @@ func (e *httpRequest) build(ctx context.Context) (*http.Request, error) {
 	if e.sourceIP != "" {
 		r.RemoteAddr = net.JoinHostPort(e.sourceIP, "0")
 	}
-	return r, nil
+	return r.WithContext(ctx), nil
+}
+
+// isToken reports whether s is an HTTP token, as a method must be.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isTokenByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // stringBody and bytesBody are request bodies, each one allocation.
