@@ -1,6 +1,7 @@
 package api
 
 import (
+	"iter"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -53,14 +54,13 @@ type Route struct {
 
 // New returns the handler that serves every route on every runtime.
 func New(d Deps) http.Handler {
+	// One pattern per path, whose handler picks the route by method: half
+	// the patterns of one per route plus one per path for the 405, and
+	// each registration costs ServeMux a runtime.Caller and a conflict check
+	// at start-up.
 	mux := http.NewServeMux()
-	allowed := map[string][]string{}
-	for _, rt := range routes(d) {
-		mux.Handle(rt.Method+" "+rt.Path, named(rt.Path, rt.handler))
-		allowed[rt.Path] = append(allowed[rt.Path], rt.Method)
-	}
-	for p, methods := range allowed {
-		mux.Handle(p, named(p, methodNotAllowed(methods)))
+	for path, rts := range byPath(routes(d)) {
+		mux.Handle(path, byMethod(path, rts))
 	}
 	mux.Handle("/", named("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, &reprocess.Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
@@ -90,6 +90,48 @@ func routes(d Deps) []Route {
 		{Method: http.MethodPost, Path: "/api/webhooks/{source}", OperationID: "ReceiveWebhook",
 			Summary: "Reprocess the assignment named in a signed webhook", Public: true, handler: limitBody(webhookBody, receiveWebhook(d))},
 	}
+}
+
+// byPath groups the routes by path, in the table's order.
+func byPath(routes []Route) iter.Seq2[string, []Route] {
+	return func(yield func(string, []Route) bool) {
+		var paths []string
+		group := map[string][]Route{}
+		for _, rt := range routes {
+			if group[rt.Path] == nil {
+				paths = append(paths, rt.Path)
+			}
+			group[rt.Path] = append(group[rt.Path], rt)
+		}
+		for _, p := range paths {
+			if !yield(p, group[p]) {
+				return
+			}
+		}
+	}
+}
+
+// byMethod serves one path: the route of the request's method (a GET route
+// also answers HEAD, as ServeMux's method patterns do), or a 405 naming the
+// path's methods.
+func byMethod(path string, rts []Route) http.Handler {
+	handlers := make(map[string]http.Handler, len(rts))
+	methods := make([]string, 0, len(rts))
+	for _, rt := range rts {
+		handlers[rt.Method] = named(path, rt.handler)
+		methods = append(methods, rt.Method)
+	}
+	notAllowed := named(path, methodNotAllowed(methods))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := handlers[r.Method]
+		if !ok && r.Method == http.MethodHead {
+			h, ok = handlers[http.MethodGet]
+		}
+		if !ok {
+			h = notAllowed
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func named(route string, h http.Handler) http.Handler {

@@ -27,7 +27,7 @@ type Authenticator interface {
 // through an open route's rule. The App Service identity headers are
 // removed on every route: nothing here trusts them, and nothing later may.
 func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
-	open := openPatterns(Routes())
+	open := openRoutes(Routes())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bearer.StripPlatformIdentityHeaders(r.Header)
 		if auth == nil {
@@ -35,7 +35,7 @@ func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
 			return
 		}
 		_, pattern := mux.Handler(r)
-		if !needsToken(open, pattern) {
+		if !needsToken(open, pattern, r.Method) {
 			mux.ServeHTTP(w, r)
 			return
 		}
@@ -58,36 +58,50 @@ func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
 	})
 }
 
-// openPatterns are the ServeMux patterns, as New registers them, that take
-// no bearer token: each public route's "METHOD path"; a path's
-// method-not-allowed pattern (the bare path) when every route of that path
-// is public; and the catch-all "/", behind which is only the 404.
-func openPatterns(routes []Route) map[string]bool {
-	open := map[string]bool{"/": true}
-	pathOpen := map[string]bool{}
-	for _, rt := range routes {
-		open[rt.Method+" "+rt.Path] = rt.Public
-		if was, seen := pathOpen[rt.Path]; seen {
-			pathOpen[rt.Path] = was && rt.Public
-		} else {
-			pathOpen[rt.Path] = rt.Public
+// openRoutes says, for each ServeMux pattern New registers (a route's
+// path), which of its methods take no bearer token: those of its public
+// routes. The catch-all "/", behind which is only the 404, is left out.
+func openRoutes(routes []Route) map[string]map[string]bool {
+	open := map[string]map[string]bool{}
+	for path, rts := range byPath(routes) {
+		open[path] = map[string]bool{}
+		for _, rt := range rts {
+			open[path][rt.Method] = rt.Public
 		}
-	}
-	for p, public := range pathOpen {
-		open[p] = public
 	}
 	return open
 }
 
-// needsToken reports whether a request the mux routes to pattern requires a
-// bearer token when AUTH_AUDIENCE is set. A pattern the table does not
-// know needs one.
-func needsToken(open map[string]bool, pattern string) bool {
-	return !open[pattern]
+// needsToken reports whether a request with method that the mux routes to
+// pattern requires a bearer token when AUTH_AUDIENCE is set. A pattern the
+// table does not know needs one; the catch-all's 404 does not. A method the
+// path does not serve (its 405) is open only when every method of the path
+// is.
+func needsToken(open map[string]map[string]bool, pattern, method string) bool {
+	if pattern == "/" {
+		return false
+	}
+	methods, ok := open[pattern]
+	if !ok {
+		return true
+	}
+	public, ok := methods[method]
+	if !ok && method == http.MethodHead {
+		public, ok = methods[http.MethodGet]
+	}
+	if ok {
+		return !public
+	}
+	for _, public := range methods {
+		if !public {
+			return true
+		}
+	}
+	return len(methods) == 0
 }
 
-// routeOfPattern is the path of a ServeMux pattern ("POST /api/x" → "/api/x");
-// the catch-all "/" is the unnamed route.
+// routeOfPattern is the path of a ServeMux pattern (a "METHOD path" pattern
+// gives its path); the catch-all "/" is the unnamed route.
 func routeOfPattern(pattern string) string {
 	if _, p, ok := strings.Cut(pattern, " "); ok {
 		pattern = p

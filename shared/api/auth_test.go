@@ -21,31 +21,34 @@ func (a *refuseAll) Authenticate(*http.Request) (bearer.Principal, error) {
 	return bearer.Principal{}, bearer.ErrMissingToken
 }
 
-// TestNeedsToken runs the patterns New registers, and one it does not,
-// through the exemptions the route table gives.
+// TestNeedsToken runs the patterns New registers, with their methods and
+// others, and patterns it does not register, through the exemptions the
+// route table gives.
 func TestNeedsToken(t *testing.T) {
-	open := openPatterns(Routes())
+	open := openRoutes(Routes())
 	tests := []struct {
-		pattern string
-		want    bool
+		pattern, method string
+		want            bool
 	}{
-		{"POST /api/assignments/{id}/reprocess", true},
-		{"GET /api/assignments/{id}", true},
-		{"POST /api/reprocess", true},
-		{"/api/reprocess", true}, // its 405
-		{"POST /api/webhooks/{source}", false},
-		{"/api/webhooks/{source}", false},
-		{"GET /api/swagger.json", false},
-		{"/api/swagger.json", false},
-		{"GET /{$}", false},
-		{"/{$}", false},
-		{"/", false},                        // the catch-all 404
-		{"POST /api/jobs", true},            // not in the table
-		{"POST /api/{kind}/jobs/run", true}, // not in the table
+		{"/api/assignments/{id}/reprocess", "POST", true},
+		{"/api/assignments/{id}", "GET", true},
+		{"/api/assignments/{id}", "HEAD", true},
+		{"/api/reprocess", "POST", true},
+		{"/api/reprocess", "PUT", true}, // its 405
+		{"/api/webhooks/{source}", "POST", false},
+		{"/api/webhooks/{source}", "GET", false},
+		{"/api/swagger.json", "GET", false},
+		{"/api/swagger.json", "HEAD", false},
+		{"/api/swagger.json", "DELETE", false},
+		{"/{$}", "GET", false},
+		{"/{$}", "POST", false},
+		{"/", "POST", false},                          // the catch-all 404
+		{"POST /api/webhooks/{source}", "POST", true}, // not a pattern New registers
+		{"/api/{kind}/jobs/run", "POST", true},        // not in the table
 	}
 	for _, tc := range tests {
-		if got := needsToken(open, tc.pattern); got != tc.want {
-			t.Errorf("needsToken(%q) = %v, want %v", tc.pattern, got, tc.want)
+		if got := needsToken(open, tc.pattern, tc.method); got != tc.want {
+			t.Errorf("needsToken(%q, %s) = %v, want %v", tc.pattern, tc.method, got, tc.want)
 		}
 	}
 }
@@ -86,13 +89,15 @@ func TestHandlerAsksForTokensByRoute(t *testing.T) {
 
 // A route that is not public keeps its 405 behind the token even when
 // another method of its path is public.
-func TestOpenPatternsMixedPath(t *testing.T) {
-	open := openPatterns([]Route{
+func TestOpenRoutesMixedPath(t *testing.T) {
+	open := openRoutes([]Route{
 		{Method: http.MethodGet, Path: "/api/things", Public: true},
 		{Method: http.MethodPost, Path: "/api/things"},
 	})
-	if !open["GET /api/things"] || open["POST /api/things"] || open["/api/things"] {
-		t.Errorf("openPatterns = %v; want only GET /api/things (and the catch-all) open", open)
+	for method, want := range map[string]bool{"GET": false, "HEAD": false, "POST": true, "PUT": true} {
+		if got := needsToken(open, "/api/things", method); got != want {
+			t.Errorf("%s /api/things: needsToken = %v, want %v", method, got, want)
+		}
 	}
 }
 
@@ -102,8 +107,8 @@ func TestOpenPatternsMixedPath(t *testing.T) {
 func TestAuthenticateDecidesByMatchedRoute(t *testing.T) {
 	mux := http.NewServeMux()
 	reached := 0
-	mux.HandleFunc("POST /api/{kind}/jobs/run", func(w http.ResponseWriter, r *http.Request) { reached++ })
-	mux.HandleFunc("POST /api/webhooks/{source}", func(w http.ResponseWriter, r *http.Request) { reached++ })
+	mux.HandleFunc("/api/{kind}/jobs/run", func(w http.ResponseWriter, r *http.Request) { reached++ })
+	mux.HandleFunc("/api/webhooks/{source}", func(w http.ResponseWriter, r *http.Request) { reached++ })
 	auth := &refuseAll{}
 	h := authenticate(auth, mux)
 
@@ -127,7 +132,7 @@ func TestAuthenticateStripsPlatformIdentityHeaders(t *testing.T) {
 	for _, auth := range []Authenticator{nil, &refuseAll{}} {
 		var seen http.Header
 		mux := http.NewServeMux()
-		mux.HandleFunc("POST /api/webhooks/{source}", func(w http.ResponseWriter, r *http.Request) { seen = r.Header.Clone() })
+		mux.HandleFunc("/api/webhooks/{source}", func(w http.ResponseWriter, r *http.Request) { seen = r.Header.Clone() })
 		req := httptest.NewRequest(http.MethodPost, "/api/webhooks/github", nil)
 		req.Header.Set("X-MS-CLIENT-PRINCIPAL", "e30=")
 		req.Header.Set("X-MS-CLIENT-PRINCIPAL-ID", "00000000-0000-0000-0000-000000000001")
