@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -62,6 +63,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := fitsBuild(cfg); err != nil {
 		return err
 	}
+	// The port is bound before the core is built: the host's readiness poll
+	// (GET / every 25 ms) then connects at once and is answered as soon as
+	// the server starts, where a refused connection waits for the next poll.
+	var ln net.Listener
+	if cfg.Runtime == config.AzureFunctions || cfg.Runtime == config.Local {
+		if ln, err = azurefunc.Listen(cfg.Port); err != nil {
+			return err
+		}
+		defer ln.Close() // for the returns before serving; closing again after a shutdown does nothing
+	}
 	tracing := otlp.Start(cfg.Telemetry, newTransport(), logger)
 	defer flushTraces(tracing, logger, 500*time.Millisecond) // after the 10 s shutdown window: keep the whole stop near SPEC's bound
 	detached := &sync.WaitGroup{}                            // Logic Apps callbacks, which shutdown waits for
@@ -79,12 +90,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case config.Lambda:
 		return startLambda(ctx, ed)
 	case config.AzureFunctions:
-		return azurefunc.Serve(ctx, cfg.Port, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, append(azureJobOptions(cfg, ed), azurefunc.WithTracer(tracing.Provider()))...), logger, detached)
+		return azurefunc.ServeListener(ctx, ln, azurefunc.NewHandler(httpAPI, core, logger, cfg.RequestTimeout, append(azureJobOptions(cfg, ed), azurefunc.WithTracer(tracing.Provider()))...), logger, detached)
 	case config.Local:
 		// The same loopback server, without the host's invocation protocol.
 		logger.Info("local server", "url", "http://"+cfg.Addr)
 		defer runJobs(ctx, ed.runJobs, logger)() // the in-process jobs queue, stopped with the server
-		return azurefunc.Serve(ctx, cfg.Port, httpAPI, logger, detached)
+		return azurefunc.ServeListener(ctx, ln, httpAPI, logger, detached)
 	}
 	return fmt.Errorf("unknown runtime %q", cfg.Runtime)
 }

@@ -87,8 +87,10 @@
 // that are logged (path, method, assignment id) are truncated, and slog's JSON
 // handler and %q escape them.
 //
-// Use, in the custom-handler branch of main, before any slow initialisation:
+// Use, in the custom-handler branch of main: bind the port before any slow
+// initialisation, so the host's readiness poll connects at once, then serve:
 //
-//	h := azurefunc.NewHandler(core, logger)
-//	err := azurefunc.Serve(ctx, cfg.Port, h, logger) // FUNCTIONS_CUSTOMHANDLER_PORT
+//	ln, err := azurefunc.Listen(cfg.Port) // FUNCTIONS_CUSTOMHANDLER_PORT
+//	// … build the core …
+//	err = azurefunc.ServeListener(ctx, ln, azurefunc.NewHandler(core, logger), logger)
 package azurefunc
