@@ -730,8 +730,11 @@ func needsCanonical(s string) bool {
 	return changes
 }
 
-// appendCanonical writes s in http.CanonicalHeaderKey's form.
+// appendCanonical writes s in http.CanonicalHeaderKey's form: a key at a
+// time, through a buffer on the stack when it fits.
 func appendCanonical(dst *strings.Builder, s string) {
+	var buf [64]byte
+	b := buf[:0]
 	upper := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -740,20 +743,23 @@ func appendCanonical(dst *strings.Builder, s string) {
 		} else if !upper && 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		dst.WriteByte(c)
+		b = append(b, c)
 		upper = c == '-'
 	}
+	dst.Write(b)
 }
 
 // isTokenByte reports whether c may appear in a header name (RFC 7230
 // token), as net/textproto's table says.
-func isTokenByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+func isTokenByte(c byte) bool { return tokenByte[c] }
+
+var tokenByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0
 	}
-	return c < utf8.RuneSelf && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
+	return t
+}()
 
 // query builds a query string from the spans of the query maps as
 // restQuery (escape url.QueryEscape) or albQuery (escape nil) builds it

@@ -102,6 +102,7 @@ func TestFastDecoderReadsAsEncodingJSON(t *testing.T) {
 		`{"httpMethod":"GET","path":"/","requestContext":{"accountId":"1","identity":{"sourceIp":"192.0.2.1"}},"multiValueHeaders":{"a":[],"b":["1","2"]},"multiValueQueryStringParameters":{"q":["a b","c"]}}`,
 		`{"httpMethod":"GET","path":"/","requestContext":{"elb":{"targetGroupArn":"t"}},"multiValueHeaders":{},"headers":{"x-forwarded-for":"1.1.1.1"},"queryStringParameters":{"z":"1","a":"%20"}}`,
 		`{"httpMethod":"GET","path":"/","requestContext":{"elb":{"targetGroupArn":"t"}},"multiValueHeaders":null,"headers":{"x-forwarded-for":"1.1.1.1, 2.2.2.2"}}`,
+		`{"httpMethod":"GET","path":"/","requestContext":{"elb":{"targetGroupArn":"t"}},"headers":{"x-a-header-name-longer-than-the-sixty-four-bytes-canonicalised-on-the-stack":"1","X-MIXED-case":"2","x-ok":"3"}}`,
 	} {
 		if !checkSameReading(t, []byte(p)) {
 			t.Errorf("the fast decoder declined %s", p)
