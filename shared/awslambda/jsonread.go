@@ -470,7 +470,7 @@ func decodeHTTPEvent(payload []byte, ev *httpEvent) bool {
 		case "isBase64Encoded":
 			d.setBool(&ev.base64)
 		case "cookies":
-			ev.cookies = d.strings()
+			ev.cookies = d.appendStrings(nil)
 		case "headers":
 			if seen[0] {
 				d.fail()
@@ -507,24 +507,23 @@ func decodeHTTPEvent(payload []byte, ev *httpEvent) bool {
 	return d.ok
 }
 
-// strings reads an array of strings (null: nil).
-func (d *decoder) strings() []string {
+// appendStrings reads an array of strings onto vs (null: nothing).
+func (d *decoder) appendStrings(vs []string) []string {
 	if d.null() {
-		return nil
+		return vs
 	}
 	if d.peek() != '[' {
 		d.fail()
-		return nil
+		return vs
 	}
 	d.i++
-	vs := make([]string, 0, 4)
-	for d.ok {
+	for n := 0; d.ok; n++ {
 		c := d.peek()
 		if c == ']' {
 			d.i++
 			break
 		}
-		if len(vs) > 0 {
+		if n > 0 {
 			if c != ',' {
 				d.fail()
 				break
@@ -789,7 +788,7 @@ func (d *decoder) query(single, multi span, vals *[]string, escape func(string) 
 			case d.peek() == 'n':
 				d.fail()
 			case multi:
-				*vals = append(*vals, d.strings()...)
+				*vals = d.appendStrings(*vals)
 			default:
 				*vals = append(*vals, d.str())
 			}
@@ -808,6 +807,15 @@ func (d *decoder) query(single, multi span, vals *[]string, escape func(string) 
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	var b strings.Builder
+	if escape == nil { // the length is known: one allocation
+		n := 0
+		for _, en := range entries {
+			for _, v := range (*vals)[en.v0:en.v1] {
+				n += len(en.key) + len(v) + 2
+			}
+		}
+		b.Grow(n)
+	}
 	for i, en := range entries {
 		if i > 0 && en.key == entries[i-1].key {
 			d.fail()
@@ -849,7 +857,7 @@ func (d *decoder) checkMap(sp span, multi bool) {
 			if d.peek() == 'n' {
 				d.fail()
 			}
-			d.strings()
+			d.appendStrings(nil)
 		} else {
 			d.str()
 		}
