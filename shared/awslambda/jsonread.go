@@ -67,14 +67,11 @@ func (d *decoder) ws() {
 	if d.i < len(d.s) && d.s[d.i] > ' ' {
 		return
 	}
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
+	s, i := d.s, d.i
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+		i++
 	}
+	d.i = i
 }
 
 func (d *decoder) peek() byte {
@@ -106,11 +103,14 @@ func (d *decoder) str() string {
 	d.i++
 	start := d.i
 	for d.i < len(d.s) {
-		c := d.s[d.i]
-		if plainByte[c] {
-			d.i++
-			continue
+		s, i := d.s, d.i // in registers: the scan of plain bytes is most of the time spent here
+		for i < len(s) && plainByte[s[i]] {
+			i++
 		}
+		if d.i = i; i == len(s) {
+			break
+		}
+		c := s[i]
 		switch {
 		case c == '"':
 			d.i++
