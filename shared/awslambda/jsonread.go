@@ -517,6 +517,9 @@ func (d *decoder) appendStrings(vs []string) []string {
 		return vs
 	}
 	d.i++
+	if vs == nil {
+		vs = make([]string, 0, 4)
+	}
 	for n := 0; d.ok; n++ {
 		c := d.peek()
 		if c == ']' {
