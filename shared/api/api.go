@@ -58,14 +58,15 @@ func New(d Deps) http.Handler {
 	// the patterns of one per route plus one per path for the 405, and
 	// each registration costs ServeMux a runtime.Caller and a conflict check
 	// at start-up.
+	table := routes(d)
 	mux := http.NewServeMux()
-	for path, rts := range byPath(routes(d)) {
+	for path, rts := range byPath(table) {
 		mux.Handle(path, byMethod(path, rts))
 	}
 	mux.Handle("/", named("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, &reprocess.Problem{Status: http.StatusNotFound, Code: "NotFound", Message: "No such route."})
 	})))
-	return serve(authenticate(d.Auth, mux), d.Logger, d.RequestTimeout, d.Tracer)
+	return serve(authenticate(d.Auth, mux, table), d.Logger, d.RequestTimeout, d.Tracer)
 }
 
 // Routes lists the operations: the one statement of what is served and

@@ -3,7 +3,6 @@ package api
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/entra-tools/reprocess/shared/bearer"
 	"github.com/entra-tools/reprocess/shared/invocation"
@@ -26,8 +25,8 @@ type Authenticator interface {
 // the request path, so no spelling of a path can reach a protected handler
 // through an open route's rule. The App Service identity headers are
 // removed on every route: nothing here trusts them, and nothing later may.
-func authenticate(auth Authenticator, mux *http.ServeMux) http.Handler {
-	open := openRoutes(Routes())
+func authenticate(auth Authenticator, mux *http.ServeMux, table []Route) http.Handler {
+	open := openRoutes(table)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bearer.StripPlatformIdentityHeaders(r.Header)
 		if auth == nil {
@@ -100,12 +99,9 @@ func needsToken(open map[string]map[string]bool, pattern, method string) bool {
 	return len(methods) == 0
 }
 
-// routeOfPattern is the path of a ServeMux pattern (a "METHOD path" pattern
-// gives its path); the catch-all "/" is the unnamed route.
+// routeOfPattern is the route a ServeMux pattern of New names: its path;
+// the catch-all "/" is the unnamed route.
 func routeOfPattern(pattern string) string {
-	if _, p, ok := strings.Cut(pattern, " "); ok {
-		pattern = p
-	}
 	if pattern == "/" {
 		return ""
 	}

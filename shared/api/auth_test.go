@@ -110,7 +110,7 @@ func TestAuthenticateDecidesByMatchedRoute(t *testing.T) {
 	mux.HandleFunc("/api/{kind}/jobs/run", func(w http.ResponseWriter, r *http.Request) { reached++ })
 	mux.HandleFunc("/api/webhooks/{source}", func(w http.ResponseWriter, r *http.Request) { reached++ })
 	auth := &refuseAll{}
-	h := authenticate(auth, mux)
+	h := authenticate(auth, mux, Routes())
 
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/webhooks%2Fgithub/jobs/run", nil))
@@ -138,7 +138,7 @@ func TestAuthenticateStripsPlatformIdentityHeaders(t *testing.T) {
 		req.Header.Set("X-MS-CLIENT-PRINCIPAL-ID", "00000000-0000-0000-0000-000000000001")
 		req.Header.Set("X-Ms-Client-Principal-Idp", "aad")
 		req.Header.Set("X-Other", "kept")
-		authenticate(auth, mux).ServeHTTP(httptest.NewRecorder(), req)
+		authenticate(auth, mux, Routes()).ServeHTTP(httptest.NewRecorder(), req)
 		if seen == nil {
 			t.Fatalf("auth %T: handler not reached", auth)
 		}
