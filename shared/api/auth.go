@@ -96,7 +96,7 @@ func needsToken(open map[string]map[string]bool, pattern, method string) bool {
 			return true
 		}
 	}
-	return len(methods) == 0
+	return len(methods) == 0 // a path without routes is none New registers
 }
 
 // routeOfPattern is the route a ServeMux pattern of New names: its path;
