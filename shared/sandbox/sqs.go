@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/sigv4/sigv4test"
 )
 
 // SQSServer emulates Amazon SQS at the regional endpoints
@@ -153,9 +155,9 @@ func (s *SQSServer) authenticate(r *http.Request, body []byte, region string) *s
 	denied := func(typ, msg string) *sqsError {
 		return &sqsError{status: http.StatusForbidden, typ: typ, legacy: typ, message: msg}
 	}
-	auth, err := parseSigV4(r)
+	auth, err := sigv4test.Parse(r)
 	switch {
-	case err == errNoSigV4:
+	case err == sigv4test.ErrNoSignature:
 		return denied("MissingAuthenticationToken", "Request is missing Authentication Token")
 	case err != nil:
 		return sqsBad("IncompleteSignature", "IncompleteSignature", "%s", err.Error())
@@ -163,13 +165,13 @@ func (s *SQSServer) authenticate(r *http.Request, body []byte, region string) *s
 	session := s.t.aws
 	now := time.Now().UTC()
 	switch {
-	case auth.accessKeyID != session.accessKeyID || r.Header.Get("X-Amz-Security-Token") != session.sessionToken:
+	case auth.AccessKeyID != session.accessKeyID || r.Header.Get("X-Amz-Security-Token") != session.sessionToken:
 		return denied("InvalidClientTokenId", "The security token included in the request is invalid.")
-	case auth.region != region || auth.service != "sqs":
+	case auth.Region != region || auth.Service != "sqs":
 		return denied("SignatureDoesNotMatch", "Credential should be scoped to a valid region and to service 'sqs'.")
-	case auth.amzDate.Before(now.Add(-maxSkew)) || auth.amzDate.After(now.Add(maxSkew)):
+	case auth.AmzDate.Before(now.Add(-maxSkew)) || auth.AmzDate.After(now.Add(maxSkew)):
 		return denied("SignatureDoesNotMatch", "Signature expired or not yet current.")
-	case !auth.verify(r, body, session.secretAccessKey):
+	case !auth.Verify(r, body, session.secretAccessKey):
 		return denied("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/entra-tools/reprocess/shared/sigv4/sigv4test"
 )
 
 // STSServer emulates the regional AWS STS endpoints
@@ -80,9 +82,9 @@ func (s *STSServer) handler() http.Handler {
 // authenticate checks the SigV4 signature and the session token as STS
 // does, and writes its error when they fail.
 func (s *STSServer) authenticate(w http.ResponseWriter, r *http.Request, body []byte, region string) bool {
-	auth, err := parseSigV4(r)
+	auth, err := sigv4test.Parse(r)
 	switch {
-	case err == errNoSigV4:
+	case err == sigv4test.ErrNoSignature:
 		stsError(w, http.StatusForbidden, "Sender", "MissingAuthenticationToken", "Request is missing Authentication Token")
 		return false
 	case err != nil:
@@ -90,31 +92,31 @@ func (s *STSServer) authenticate(w http.ResponseWriter, r *http.Request, body []
 		return false
 	}
 	session := s.t.aws
-	if auth.accessKeyID != session.accessKeyID || r.Header.Get("X-Amz-Security-Token") != session.sessionToken {
+	if auth.AccessKeyID != session.accessKeyID || r.Header.Get("X-Amz-Security-Token") != session.sessionToken {
 		stsError(w, http.StatusForbidden, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid.")
 		return false
 	}
-	if auth.region != region {
+	if auth.Region != region {
 		stsError(w, http.StatusForbidden, "Sender", "SignatureDoesNotMatch", "Credential should be scoped to a valid region.")
 		return false
 	}
-	if auth.service != "sts" {
+	if auth.Service != "sts" {
 		stsError(w, http.StatusForbidden, "Sender", "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'.")
 		return false
 	}
 	now := time.Now().UTC()
 	const stamp = "20060102T150405Z"
-	if auth.amzDate.Before(now.Add(-maxSkew)) {
+	if auth.AmzDate.Before(now.Add(-maxSkew)) {
 		stsError(w, http.StatusForbidden, "Sender", "SignatureDoesNotMatch", fmt.Sprintf(
-			"Signature expired: %s is now earlier than %s (%s - 5 min.)", auth.amzDate.Format(stamp), now.Add(-maxSkew).Format(stamp), now.Format(stamp)))
+			"Signature expired: %s is now earlier than %s (%s - 5 min.)", auth.AmzDate.Format(stamp), now.Add(-maxSkew).Format(stamp), now.Format(stamp)))
 		return false
 	}
-	if auth.amzDate.After(now.Add(maxSkew)) {
+	if auth.AmzDate.After(now.Add(maxSkew)) {
 		stsError(w, http.StatusForbidden, "Sender", "SignatureDoesNotMatch", fmt.Sprintf(
-			"Signature not yet current: %s is still later than %s (%s + 5 min.)", auth.amzDate.Format(stamp), now.Add(maxSkew).Format(stamp), now.Format(stamp)))
+			"Signature not yet current: %s is still later than %s (%s + 5 min.)", auth.AmzDate.Format(stamp), now.Add(maxSkew).Format(stamp), now.Format(stamp)))
 		return false
 	}
-	if !auth.verify(r, body, session.secretAccessKey) {
+	if !auth.Verify(r, body, session.secretAccessKey) {
 		stsError(w, http.StatusForbidden, "Sender", "SignatureDoesNotMatch",
 			"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 		return false
